@@ -1,0 +1,138 @@
+//! Architecture configuration: validated types, and the parsers that build them.
+//!
+//! Inputs go raw → validated: [`raw`] mirrors the TOML file with serde
+//! (`deny_unknown_fields`, documented defaults), [`validate`] turns it into an [`Arch`], and
+//! [`scalesim_cfg`] reads SCALE-Sim `.cfg` files into the same type. An `Arch` that exists is
+//! valid: the engine never re-checks it.
+
+pub mod raw;
+pub mod scalesim_cfg;
+pub mod validate;
+mod values;
+
+use crate::units::Bandwidth;
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+/// A systolic-array accelerator, fully resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Arch {
+    /// Display name (from the file, or the file stem).
+    pub name: String,
+    /// Free-text description.
+    pub description: String,
+    /// Array clock, MHz: converts cycles to time in reports.
+    pub clock_mhz: f64,
+    /// PE grid.
+    pub array: ArrayShape,
+    /// Which operand stays in the PEs.
+    pub dataflow: Dataflow,
+    /// SRAM buffers and DRAM channels.
+    pub memory: Memory,
+    /// PE features used by sparse layouts.
+    pub pe: PeFeatures,
+}
+
+/// The PE grid: `rows` × `cols` processing elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ArrayShape {
+    /// Array rows R (≥ 1).
+    pub rows: u32,
+    /// Array columns C (≥ 1).
+    pub cols: u32,
+}
+
+impl ArrayShape {
+    /// Number of PEs, R·C.
+    pub fn pes(self) -> u64 {
+        u64::from(self.rows) * u64::from(self.cols)
+    }
+}
+
+/// Dataflow, as in SCALE-Sim: which GEMM operand is held stationary in the PEs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dataflow {
+    /// Weight stationary: `(Sr, Sc, T) = (K, N, M)`.
+    Ws,
+    /// Output stationary: `(Sr, Sc, T) = (M, N, K)`.
+    Os,
+    /// Input stationary: `(Sr, Sc, T) = (K, M, N)`.
+    Is,
+}
+
+impl Dataflow {
+    /// Lower-case name as used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dataflow::Ws => "ws",
+            Dataflow::Os => "os",
+            Dataflow::Is => "is",
+        }
+    }
+}
+
+impl fmt::Display for Dataflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How DRAM bandwidth is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BandwidthMode {
+    /// The configured per-operand bandwidths limit transfers; stalls follow.
+    User,
+    /// SCALE-Sim's CALC mode: bandwidth is whatever avoids every stall (transfers take no
+    /// array time); traffic is still counted.
+    Calc,
+}
+
+/// The three operand memories.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Memory {
+    /// Whether DRAM bandwidth limits transfers.
+    pub bandwidth_mode: BandwidthMode,
+    /// Input activations.
+    pub ifmap: OperandMemory,
+    /// Weights.
+    pub filter: OperandMemory,
+    /// Outputs and partial sums.
+    pub ofmap: OperandMemory,
+}
+
+/// One operand's double-buffered SRAM and its DRAM channel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperandMemory {
+    /// SRAM size in kB (1 kB = 1024 bytes), both halves of the double buffer together.
+    pub sram_kb: u64,
+    /// Bytes per word of this operand.
+    pub word_bytes: u32,
+    /// DRAM channel bandwidth, words per cycle.
+    #[serde(serialize_with = "serialize_bandwidth")]
+    pub dram_bw: Bandwidth,
+}
+
+impl OperandMemory {
+    /// SRAM capacity in words of this operand.
+    pub fn sram_words(&self) -> u64 {
+        self.sram_kb * 1024 / u64::from(self.word_bytes)
+    }
+}
+
+fn serialize_bandwidth<S: Serializer>(bw: &Bandwidth, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(bw.words_per_cycle())
+}
+
+/// PE features that sparse layouts rely on. Dense runs ignore them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PeFeatures {
+    /// Largest activation fan-in a PE's input mux can select among (1 = plain PE).
+    pub mux_inputs: u32,
+    /// Activations entering an array row per cycle (the row bus width B).
+    pub row_bus_width: u32,
+    /// Whether weight registers are double-buffered, so weight and select loading (and
+    /// metadata decode) of the next fold can hide behind the current one.
+    pub weight_double_buffer: bool,
+}

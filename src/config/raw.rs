@@ -1,0 +1,198 @@
+//! The architecture TOML file as written, with its documented defaults.
+//!
+//! ```toml
+//! name = "tpu-32x32"          # default: the file stem
+//! description = "…"           # default: ""
+//! clock_mhz = 1000            # MHz, default 1000
+//!
+//! [array]                     # required
+//! rows = 32                   # required, 1..=65536
+//! cols = 32                   # required, 1..=65536
+//! dataflow = "ws"             # "ws" | "os" | "is", default "ws"
+//!
+//! [sram]                      # kB per operand (1 kB = 1024 bytes), double-buffered
+//! ifmap_kb = 64               # default 64
+//! filter_kb = 64              # default 64
+//! ofmap_kb = 64               # default 64
+//!
+//! [word_bytes]                # bytes per word of each operand
+//! ifmap = 1                   # default 1
+//! filter = 1                  # default 1
+//! ofmap = 1                   # default 1
+//!
+//! [dram]
+//! bandwidth_mode = "user"     # "user" | "calc" (no stalls, as SCALE-Sim's CALC), default "user"
+//! ifmap_bw = 10               # words/cycle, default 10
+//! filter_bw = 10              # words/cycle, default 10
+//! ofmap_bw = 10               # words/cycle, default 10
+//!
+//! [pe]
+//! mux_inputs = 1              # largest PE input-mux fan-in, default 1 (plain PE)
+//! row_bus_width = 1           # activations entering an array row per cycle, default 1
+//! weight_double_buffer = false  # default false
+//! ```
+
+use super::values;
+use super::{BandwidthMode, Dataflow};
+use serde::Deserialize;
+
+/// Default SRAM size per operand, kB (SCALE-Sim's example configs).
+pub const DEFAULT_SRAM_KB: u64 = 64;
+/// Default DRAM bandwidth per operand, words per cycle (SCALE-Sim's example configs).
+pub const DEFAULT_DRAM_BW: f64 = 10.0;
+/// Default clock, MHz.
+pub const DEFAULT_CLOCK_MHZ: f64 = 1000.0;
+
+/// The whole architecture file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArch {
+    /// Display name; default: the file stem.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Free text; default empty.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Clock, MHz; default 1000.
+    #[serde(default = "default_clock", deserialize_with = "values::clock_mhz")]
+    pub clock_mhz: f64,
+    /// `[array]`, required.
+    pub array: RawArray,
+    /// `[sram]`.
+    #[serde(default)]
+    pub sram: RawSram,
+    /// `[word_bytes]`.
+    #[serde(default)]
+    pub word_bytes: RawWordBytes,
+    /// `[dram]`.
+    #[serde(default)]
+    pub dram: RawDram,
+    /// `[pe]`.
+    #[serde(default)]
+    pub pe: RawPe,
+}
+
+fn default_clock() -> f64 {
+    DEFAULT_CLOCK_MHZ
+}
+
+/// `[array]`: the PE grid and dataflow.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArray {
+    /// Array rows R.
+    #[serde(deserialize_with = "values::array_dim")]
+    pub rows: u32,
+    /// Array columns C.
+    #[serde(deserialize_with = "values::array_dim")]
+    pub cols: u32,
+    /// Dataflow; default `ws`.
+    #[serde(default = "default_dataflow")]
+    pub dataflow: Dataflow,
+}
+
+fn default_dataflow() -> Dataflow {
+    Dataflow::Ws
+}
+
+/// `[sram]`: SRAM sizes in kB.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSram {
+    /// Input-activation SRAM, kB.
+    #[serde(deserialize_with = "values::sram_kb")]
+    pub ifmap_kb: u64,
+    /// Weight SRAM, kB.
+    #[serde(deserialize_with = "values::sram_kb")]
+    pub filter_kb: u64,
+    /// Output SRAM, kB.
+    #[serde(deserialize_with = "values::sram_kb")]
+    pub ofmap_kb: u64,
+}
+
+impl Default for RawSram {
+    fn default() -> Self {
+        RawSram {
+            ifmap_kb: DEFAULT_SRAM_KB,
+            filter_kb: DEFAULT_SRAM_KB,
+            ofmap_kb: DEFAULT_SRAM_KB,
+        }
+    }
+}
+
+/// `[word_bytes]`: bytes per word of each operand.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawWordBytes {
+    /// Activation word, bytes.
+    #[serde(deserialize_with = "values::word_bytes")]
+    pub ifmap: u32,
+    /// Weight word, bytes.
+    #[serde(deserialize_with = "values::word_bytes")]
+    pub filter: u32,
+    /// Output / partial-sum word, bytes.
+    #[serde(deserialize_with = "values::word_bytes")]
+    pub ofmap: u32,
+}
+
+impl Default for RawWordBytes {
+    fn default() -> Self {
+        RawWordBytes {
+            ifmap: 1,
+            filter: 1,
+            ofmap: 1,
+        }
+    }
+}
+
+/// `[dram]`: DRAM channels.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDram {
+    /// `user` (bandwidth-limited) or `calc` (never stalls).
+    pub bandwidth_mode: BandwidthMode,
+    /// Ifmap read channel, words/cycle.
+    #[serde(deserialize_with = "values::bandwidth")]
+    pub ifmap_bw: f64,
+    /// Filter read channel, words/cycle.
+    #[serde(deserialize_with = "values::bandwidth")]
+    pub filter_bw: f64,
+    /// Ofmap write channel, words/cycle.
+    #[serde(deserialize_with = "values::bandwidth")]
+    pub ofmap_bw: f64,
+}
+
+impl Default for RawDram {
+    fn default() -> Self {
+        RawDram {
+            bandwidth_mode: BandwidthMode::User,
+            ifmap_bw: DEFAULT_DRAM_BW,
+            filter_bw: DEFAULT_DRAM_BW,
+            ofmap_bw: DEFAULT_DRAM_BW,
+        }
+    }
+}
+
+/// `[pe]`: PE features for sparse layouts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPe {
+    /// Largest mux fan-in.
+    #[serde(deserialize_with = "values::small_count")]
+    pub mux_inputs: u32,
+    /// Row bus width B.
+    #[serde(deserialize_with = "values::small_count")]
+    pub row_bus_width: u32,
+    /// Double-buffered weight registers.
+    pub weight_double_buffer: bool,
+}
+
+impl Default for RawPe {
+    fn default() -> Self {
+        RawPe {
+            mux_inputs: 1,
+            row_bus_width: 1,
+            weight_double_buffer: false,
+        }
+    }
+}

@@ -1,0 +1,380 @@
+//! The memory model: double-buffered SRAMs fed by bandwidth-limited DRAM channels, giving a
+//! layer's stall cycles and DRAM traffic from its fold sequence. This model is sparsim's own
+//! (SCALE-Sim's stall accounting double-counts); `docs/model.md` states it in full.
+//!
+//! Each fold needs, per input operand (ifmap, filter), a *tile*: the DRAM words it reads. Per
+//! operand one of four regimes holds, decided from the SRAM capacity `cap` (words):
+//! - **resident** — the layer's whole footprint fits (`footprint ≤ cap`): every word is
+//!   fetched once, at first use, and the channel prefetches ahead without limit;
+//! - **double-buffered** — the tile fits in half (`tile ≤ cap/2`): a new tile is fetched into
+//!   the free half while the array works on the current one; the free half opens when the
+//!   current tile's first fold starts;
+//! - **single-buffered** — `cap/2 < tile ≤ cap`: a new tile's fetch starts when the previous
+//!   fold ends;
+//! - **streamed** — `tile > cap`: the fetch starts when the previous fold ends and the fold
+//!   runs while the tile streams through; the fold ends no earlier than its last word.
+//!
+//! A tiled operand is fetched again whenever the tile changes from one fold to the next.
+//! Outputs accumulate in the ofmap SRAM per *group* (folds that add into the same output
+//! tile): a group of `G` words drains to DRAM after its last fold, overlapping later folds;
+//! with `G ≤ cap/2` a group may start while the group before drains (double buffering), with
+//! `G ≤ cap` only once it has drained. With `G > cap` partial sums spill: each fold streams
+//! its output tile out (and, after a group's first fold, the previous partial sums back in)
+//! on the ofmap channel while it computes.
+//!
+//! Per fold the order of events is: (1) DRAM fetches for the fold are issued in operand order
+//! (ifmap, filter) as soon as the channel and the buffer space allow; (2) the fold starts when
+//! the previous fold has ended, every non-streamed tile has arrived and its output buffer is
+//! free; (3) the fold runs `L_fold` cycles (longer if a streamed transfer takes longer);
+//! (4) when it is the last fold of its group the group's drain is issued. The layer ends when
+//! the last fold has ended and the last drain has finished. In `calc` bandwidth mode every
+//! transfer takes no time, so nothing stalls; traffic is counted the same way.
+
+use crate::config::{BandwidthMode, Memory, OperandMemory};
+use crate::units::Cycle;
+
+/// What one fold asks of one input operand's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InputDemand {
+    /// DRAM words in the fold's tile.
+    pub tile: u64,
+    /// Words of the tile no earlier fold of the layer touched.
+    pub new: u64,
+    /// Whether the fold uses the same tile as the fold before it.
+    pub same_as_previous: bool,
+}
+
+/// What one fold produces into the ofmap memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutputDemand {
+    /// Words of the output tile this fold writes (partial sums or final values).
+    pub tile: u64,
+    /// Whether this fold is the first of its accumulation group.
+    pub group_start: bool,
+    /// Whether this fold is the last of its accumulation group.
+    pub group_end: bool,
+}
+
+/// The memory demands of one fold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FoldDemand {
+    /// Stall-free cycles of the fold.
+    pub cycles: u64,
+    /// Ifmap tile.
+    pub ifmap: InputDemand,
+    /// Filter tile.
+    pub filter: InputDemand,
+    /// Output tile.
+    pub ofmap: OutputDemand,
+}
+
+/// The memory model's verdict on a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MemoryOutcome {
+    /// Cycles from the layer's start to its end (compute + stalls).
+    pub total_cycles: u64,
+    /// Cycles before the first fold could start (initial fill), included in stalls.
+    pub prefetch_cycles: u64,
+    /// Words read from DRAM into the ifmap SRAM.
+    pub ifmap_dram_reads: u64,
+    /// Words read from DRAM into the filter SRAM.
+    pub filter_dram_reads: u64,
+    /// Words written from the ofmap SRAM to DRAM.
+    pub ofmap_dram_writes: u64,
+    /// Spilled partial sums read back from DRAM.
+    pub ofmap_dram_reads: u64,
+    /// Start cycle of the first fold.
+    pub first_fold_start: u64,
+    /// Start cycle of the last fold.
+    pub last_fold_start: u64,
+    /// Per channel (ifmap, filter, ofmap): first cycle a transfer started and last cycle one
+    /// was busy, if any transfer happened.
+    pub dram_windows: [Option<(u64, u64)>; 3],
+}
+
+/// Widens a `(first, last)` activity window by a transfer over `[start, done)`.
+fn widen(w: &mut Option<(u64, u64)>, start: Cycle, done: Cycle) {
+    let last = done.0.max(start.0 + 1) - 1;
+    *w = Some(match *w {
+        None => (start.0, last),
+        Some((a, b)) => (a.min(start.0), b.max(last)),
+    });
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InputRegime {
+    Resident,
+    Double,
+    Single,
+    Streamed,
+}
+
+/// One input operand's channel state.
+struct InputChannel {
+    cap: u64,
+    resident: bool,
+    /// When the channel finishes its last issued transfer.
+    chan_free: Cycle,
+    /// When the data for the current fold is all in SRAM.
+    ready: Cycle,
+    /// Start of the first fold that uses the current tile (frees the other half).
+    tile_first_start: Cycle,
+    /// Regime of the current tile.
+    tile_regime: InputRegime,
+    /// Words read from DRAM.
+    reads: u64,
+    /// Activity window of the channel.
+    window: Option<(u64, u64)>,
+}
+
+impl InputChannel {
+    fn new(mem: &OperandMemory, footprint: u64) -> InputChannel {
+        let cap = mem.sram_words();
+        InputChannel {
+            cap,
+            resident: footprint <= cap,
+            chan_free: Cycle::ZERO,
+            ready: Cycle::ZERO,
+            tile_first_start: Cycle::ZERO,
+            tile_regime: InputRegime::Double,
+            reads: 0,
+            window: None,
+        }
+    }
+
+    fn regime(&self, tile: u64) -> InputRegime {
+        if self.resident {
+            InputRegime::Resident
+        } else if tile <= self.cap / 2 {
+            InputRegime::Double
+        } else if tile <= self.cap {
+            InputRegime::Single
+        } else {
+            InputRegime::Streamed
+        }
+    }
+
+    /// Issues the fetch for a fold; returns `Some(done)` for a streamed tile (which bounds the
+    /// fold's end rather than its start).
+    fn issue(
+        &mut self,
+        d: InputDemand,
+        first_fold: bool,
+        prev_end: Cycle,
+        xfer: &dyn Fn(u64) -> Cycle,
+    ) -> Option<Cycle> {
+        let regime = self.regime(d.tile);
+        if regime == InputRegime::Resident {
+            if d.new > 0 {
+                let start = self.chan_free;
+                self.chan_free += xfer(d.new);
+                self.reads += d.new;
+                widen(&mut self.window, start, self.chan_free);
+            }
+            self.ready = self.chan_free;
+            return None;
+        }
+        if d.same_as_previous && !first_fold {
+            return None;
+        }
+        let space_free = match (regime, self.tile_regime) {
+            _ if first_fold => Cycle::ZERO,
+            (InputRegime::Double, InputRegime::Double) => self.tile_first_start,
+            _ => prev_end,
+        };
+        let start = self.chan_free.max(space_free);
+        let done = start + xfer(d.tile);
+        self.chan_free = done;
+        self.reads += d.tile;
+        widen(&mut self.window, start, done);
+        self.tile_regime = regime;
+        if regime == InputRegime::Streamed {
+            self.ready = start;
+            Some(done)
+        } else {
+            self.ready = done;
+            None
+        }
+    }
+}
+
+/// Runs the memory model over a layer's folds. `ifmap_footprint` and `filter_footprint` are
+/// the layer's distinct DRAM words per operand (the sums of the folds' `new` words).
+pub fn simulate(
+    mem: &Memory,
+    folds: &[FoldDemand],
+    ifmap_footprint: u64,
+    filter_footprint: u64,
+) -> MemoryOutcome {
+    let calc = mem.bandwidth_mode == BandwidthMode::Calc;
+    let xfer_for = |m: &OperandMemory| {
+        let bw = m.dram_bw;
+        move |words: u64| {
+            if calc {
+                Cycle::ZERO
+            } else {
+                bw.cycles_for(words)
+            }
+        }
+    };
+    let (xi, xf, xo) = (
+        xfer_for(&mem.ifmap),
+        xfer_for(&mem.filter),
+        xfer_for(&mem.ofmap),
+    );
+    let mut ifmap = InputChannel::new(&mem.ifmap, ifmap_footprint);
+    let mut filter = InputChannel::new(&mem.filter, filter_footprint);
+    let ocap = mem.ofmap.sram_words();
+
+    let mut out = MemoryOutcome::default();
+    let mut prev_end = Cycle::ZERO;
+    let mut ochan_free = Cycle::ZERO;
+    // Drain completion of the last two finished groups: [older, newer].
+    let mut drains = [Cycle::ZERO; 2];
+    let mut group_free = Cycle::ZERO;
+    let mut owindow = None;
+
+    for (i, d) in folds.iter().enumerate() {
+        let first = i == 0;
+        // (1) Fetches.
+        let stream_i = ifmap.issue(d.ifmap, first, prev_end, &xi);
+        let stream_f = filter.issue(d.filter, first, prev_end, &xf);
+        // Output buffer space for a new group.
+        let g = d.ofmap.tile;
+        if d.ofmap.group_start {
+            group_free = if g <= ocap / 2 { drains[0] } else { drains[1] };
+        }
+        // (2) Start.
+        let start = prev_end
+            .max(ifmap.ready)
+            .max(filter.ready)
+            .max(if g <= ocap { group_free } else { Cycle::ZERO });
+        if first {
+            out.prefetch_cycles = start.0;
+            out.first_fold_start = start.0;
+        }
+        out.last_fold_start = start.0;
+        // (3) Run.
+        let mut end = start + Cycle(d.cycles);
+        for s in [stream_i, stream_f].into_iter().flatten() {
+            end = end.max(s);
+        }
+        if g > ocap {
+            let readback = if d.ofmap.group_start { 0 } else { g };
+            let spill_start = ochan_free.max(start);
+            ochan_free = spill_start + xo(g + readback);
+            widen(&mut owindow, spill_start, ochan_free);
+            end = end.max(ochan_free);
+            out.ofmap_dram_writes += g;
+            out.ofmap_dram_reads += readback;
+        }
+        // Bookkeeping for double buffering: a new tile's first fold frees the other half.
+        if !d.ifmap.same_as_previous || first {
+            ifmap.tile_first_start = start;
+        }
+        if !d.filter.same_as_previous || first {
+            filter.tile_first_start = start;
+        }
+        // (4) Drain.
+        if d.ofmap.group_end && g <= ocap {
+            let drain_start = ochan_free.max(end);
+            ochan_free = drain_start + xo(g);
+            widen(&mut owindow, drain_start, ochan_free);
+            out.ofmap_dram_writes += g;
+            drains = [drains[1], ochan_free];
+        }
+        prev_end = end;
+    }
+    out.total_cycles = prev_end.max(ochan_free).0;
+    out.ifmap_dram_reads = ifmap.reads;
+    out.filter_dram_reads = filter.reads;
+    out.dram_windows = [ifmap.window, filter.window, owindow];
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Bandwidth;
+
+    fn mem(kb: u64, bw: f64, mode: BandwidthMode) -> Memory {
+        let op = OperandMemory {
+            sram_kb: kb,
+            word_bytes: 1,
+            dram_bw: Bandwidth::from_words_per_cycle(bw).unwrap(),
+        };
+        Memory {
+            bandwidth_mode: mode,
+            ifmap: op.clone(),
+            filter: op.clone(),
+            ofmap: op,
+        }
+    }
+
+    fn fold(cycles: u64, i: (u64, u64, bool), f: (u64, u64, bool), o: u64) -> FoldDemand {
+        FoldDemand {
+            cycles,
+            ifmap: InputDemand {
+                tile: i.0,
+                new: i.1,
+                same_as_previous: i.2,
+            },
+            filter: InputDemand {
+                tile: f.0,
+                new: f.1,
+                same_as_previous: f.2,
+            },
+            ofmap: OutputDemand {
+                tile: o,
+                group_start: true,
+                group_end: true,
+            },
+        }
+    }
+
+    #[test]
+    fn resident_operands_are_fetched_once_and_prefetched() {
+        // Two folds of 100 cycles, each needing 100 new ifmap and 50 new filter words.
+        let folds = [
+            fold(100, (100, 100, false), (50, 50, false), 10),
+            fold(100, (100, 100, false), (50, 50, false), 10),
+        ];
+        let m = mem(64, 10.0, BandwidthMode::User);
+        let o = simulate(&m, &folds, 200, 100);
+        // Fold 0 waits 10 cycles for its ifmap; fold 1's ifmap arrives at 20, well before 110.
+        assert_eq!(o.prefetch_cycles, 10);
+        assert_eq!(
+            (o.ifmap_dram_reads, o.filter_dram_reads, o.ofmap_dram_writes),
+            (200, 100, 20)
+        );
+        // Last drain: fold 1 ends at 210, drains 10 words in 1 cycle.
+        assert_eq!(o.total_cycles, 211);
+    }
+
+    #[test]
+    fn calc_mode_never_stalls() {
+        let folds = [fold(100, (10_000, 10_000, false), (50, 50, false), 10)];
+        let m = mem(64, 1.0, BandwidthMode::Calc);
+        let o = simulate(&m, &folds, 10_000, 50);
+        assert_eq!(o.total_cycles, 100);
+        assert_eq!(o.ifmap_dram_reads, 10_000);
+    }
+
+    #[test]
+    fn tiled_operand_refetches_when_tile_changes() {
+        // 1 kB SRAM = 1024 words; footprint 3000 is not resident; tiles of 400 double-buffer.
+        let folds = [
+            fold(50, (400, 400, false), (10, 10, false), 1),
+            fold(50, (400, 0, true), (10, 10, false), 1),
+            fold(50, (400, 400, false), (10, 10, false), 1),
+        ];
+        let m = mem(1, 10.0, BandwidthMode::User);
+        let o = simulate(&m, &folds, 3000, 30);
+        assert_eq!(o.ifmap_dram_reads, 800);
+        // Fold 0 starts at 40; fold 1 at 90 (same tile); the third tile's fetch starts when
+        // the channel frees (40) and the other half frees at fold 0's start (40): done at 80.
+        // Fold 2 starts at 140 and ends at 190; the final drain takes one cycle.
+        assert_eq!(o.prefetch_cycles, 40);
+        assert_eq!(o.total_cycles, 191);
+    }
+}

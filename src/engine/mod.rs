@@ -1,0 +1,272 @@
+//! The fast (closed-form) dense engine: per layer, the folds of each GEMM under the dataflow,
+//! their stall-free cycles and SRAM accesses, then the memory model for stalls and DRAM
+//! traffic.
+//!
+//! Data flow: [`crate::workload::Layer`] → [`GemmWork`] → [`mapping::Mapping`] (folds) →
+//! per-fold SRAM counts and operand tiles ([`footprint`]) → [`memory::simulate`] →
+//! [`LayerStats`].
+
+pub mod footprint;
+pub mod mapping;
+pub mod memory;
+pub mod scalesim_view;
+
+use crate::config::{Arch, Dataflow};
+use crate::stats::{LayerStats, LayerTimeline, NetworkTotals};
+use crate::workload::{GemmWork, Layer, Network};
+use footprint::{FootprintTracker, TileKey};
+use mapping::{Fold, Mapping};
+use memory::{FoldDemand, InputDemand, OutputDemand};
+
+/// SRAM accesses of one fold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SramAccesses {
+    /// Ifmap words read.
+    pub ifmap_reads: u64,
+    /// Filter words read.
+    pub filter_reads: u64,
+    /// Ofmap words written.
+    pub ofmap_writes: u64,
+}
+
+/// SRAM accesses of a fold (SPEC §3 table, per fold): the stationary tile is read once, the
+/// streamed operand `T × rows_used`, and every fold writes its `T × cols_used` outputs.
+pub fn fold_sram_accesses(m: &Mapping, f: &Fold) -> SramAccesses {
+    let g = m.gemm;
+    match m.dataflow {
+        Dataflow::Ws => SramAccesses {
+            ifmap_reads: g.m * f.rows_used,
+            filter_reads: f.rows_used * f.cols_used,
+            ofmap_writes: g.m * f.cols_used,
+        },
+        Dataflow::Os => SramAccesses {
+            ifmap_reads: f.rows_used * g.k,
+            filter_reads: f.cols_used * g.k,
+            ofmap_writes: f.rows_used * f.cols_used,
+        },
+        Dataflow::Is => SramAccesses {
+            ifmap_reads: f.rows_used * f.cols_used,
+            filter_reads: g.n * f.rows_used,
+            ofmap_writes: g.n * f.cols_used,
+        },
+    }
+}
+
+/// Identities and extents of a fold's operand tiles.
+struct FoldTiles {
+    ifmap: (TileKey, std::ops::Range<u64>, std::ops::Range<u64>),
+    filter: (TileKey, std::ops::Range<u64>, std::ops::Range<u64>),
+    /// Output group key and its words.
+    ofmap: (TileKey, u64),
+}
+
+fn fold_tiles(m: &Mapping, f: &Fold, inst: u64, filter_inst: u64) -> FoldTiles {
+    let g = m.gemm;
+    let (r, c) = (u64::from(m.array.rows), u64::from(m.array.cols));
+    let rows = f.row_fold * r..f.row_fold * r + f.rows_used;
+    let cols = f.col_fold * c..f.col_fold * c + f.cols_used;
+    let key = |instance, a, b| TileKey { instance, a, b };
+    let all = TileKey::ALL;
+    match m.dataflow {
+        // Sr = K (rows), Sc = N (cols).
+        Dataflow::Ws => FoldTiles {
+            ifmap: (key(inst, f.row_fold, all), 0..g.m, rows.clone()),
+            filter: (key(filter_inst, f.col_fold, f.row_fold), cols, rows),
+            ofmap: (key(inst, f.col_fold, all), g.m * f.cols_used),
+        },
+        // Sr = M (rows), Sc = N (cols).
+        Dataflow::Os => FoldTiles {
+            ifmap: (key(inst, f.row_fold, all), rows, 0..g.k),
+            filter: (key(filter_inst, f.col_fold, all), cols, 0..g.k),
+            ofmap: (key(inst, f.row_fold, f.col_fold), f.rows_used * f.cols_used),
+        },
+        // Sr = K (rows), Sc = M (cols).
+        Dataflow::Is => FoldTiles {
+            ifmap: (key(inst, f.col_fold, f.row_fold), cols, rows.clone()),
+            filter: (key(filter_inst, all, f.row_fold), 0..g.n, rows),
+            ofmap: (key(inst, f.col_fold, all), g.n * f.cols_used),
+        },
+    }
+}
+
+/// Simulates one layer on `arch`.
+pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
+    let mut s = LayerStats {
+        layer: layer.name.clone(),
+        kind: layer.kind_name().to_string(),
+        dataflow: arch.dataflow.as_str().to_string(),
+        array_rows: arch.array.rows,
+        array_cols: arch.array.cols,
+        m: 0,
+        n: 0,
+        k: 0,
+        instances: 0,
+        macs: 0,
+        folds: 0,
+        compute_cycles: 0,
+        stall_cycles: 0,
+        total_cycles: 0,
+        mapping_efficiency: 0.0,
+        pe_utilization: 0.0,
+        ifmap_sram_reads: 0,
+        filter_sram_reads: 0,
+        ofmap_sram_writes: 0,
+        ifmap_dram_reads: 0,
+        filter_dram_reads: 0,
+        ofmap_dram_writes: 0,
+        ofmap_dram_reads: 0,
+        prefetch_cycles: 0,
+        time_us: 0.0,
+        timeline: LayerTimeline::default(),
+    };
+    let Some(work) = layer.gemm_work() else {
+        return s;
+    };
+    let mapping = Mapping::new(arch.dataflow, arch.array, work.shape);
+    let demands = fold_demands(&mapping, &work, &mut s);
+    let (ifmap_fp, filter_fp) = demands
+        .iter()
+        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    let mem = memory::simulate(&arch.memory, &demands, ifmap_fp, filter_fp);
+
+    let pes = arch.array.pes();
+    s.m = work.shape.m;
+    s.n = work.shape.n;
+    s.k = work.shape.k;
+    s.instances = work.instances;
+    s.macs = work.shape.macs() * work.instances;
+    s.folds = mapping.folds() * work.instances;
+    s.compute_cycles = mapping.compute_cycles() * work.instances;
+    s.total_cycles = mem.total_cycles;
+    s.stall_cycles = mem.total_cycles - s.compute_cycles;
+    s.prefetch_cycles = mem.prefetch_cycles;
+    s.mapping_efficiency = mapping.occupied_slots() as f64 / (mapping.folds() as f64 * pes as f64);
+    s.pe_utilization = s.macs as f64 / (pes as f64 * s.total_cycles as f64);
+    s.timeline = LayerTimeline {
+        first_fold_start: mem.first_fold_start,
+        last_fold_start: mem.last_fold_start,
+        dram_windows: mem.dram_windows,
+    };
+    s.ifmap_dram_reads = mem.ifmap_dram_reads;
+    s.filter_dram_reads = mem.filter_dram_reads;
+    s.ofmap_dram_writes = mem.ofmap_dram_writes;
+    s.ofmap_dram_reads = mem.ofmap_dram_reads;
+    s.time_us = s.total_cycles as f64 / arch.clock_mhz;
+    s
+}
+
+/// Builds the fold sequence of all instances with their memory demands, adding SRAM counts
+/// to `s`.
+fn fold_demands(m: &Mapping, work: &GemmWork, s: &mut LayerStats) -> Vec<FoldDemand> {
+    let mut ifmap_fp = FootprintTracker::ifmap(work.ifmap);
+    let mut filter_fp = FootprintTracker::matrix();
+    let per_instance = m.folds() as usize;
+    let mut demands: Vec<FoldDemand> = Vec::with_capacity(per_instance * work.instances as usize);
+    let mut out_keys: Vec<TileKey> = Vec::with_capacity(demands.capacity());
+    let mut prev: Option<(TileKey, TileKey)> = None;
+    for inst in 0..work.instances {
+        let filter_inst = if work.weights_shared { 0 } else { inst };
+        for f in m.fold_sequence() {
+            let a = fold_sram_accesses(m, &f);
+            s.ifmap_sram_reads += a.ifmap_reads;
+            s.filter_sram_reads += a.filter_reads;
+            s.ofmap_sram_writes += a.ofmap_writes;
+            let t = fold_tiles(m, &f, inst, filter_inst);
+            let iw = ifmap_fp.touch(t.ifmap.0, t.ifmap.1, t.ifmap.2);
+            let fw = filter_fp.touch(t.filter.0, t.filter.1, t.filter.2);
+            let (same_i, same_f) = match prev {
+                Some((pi, pf)) => (pi == t.ifmap.0, pf == t.filter.0),
+                None => (false, false),
+            };
+            prev = Some((t.ifmap.0, t.filter.0));
+            demands.push(FoldDemand {
+                cycles: m.fold_cycles,
+                ifmap: InputDemand {
+                    tile: iw.tile,
+                    new: iw.new,
+                    same_as_previous: same_i,
+                },
+                filter: InputDemand {
+                    tile: fw.tile,
+                    new: fw.new,
+                    same_as_previous: same_f,
+                },
+                ofmap: OutputDemand {
+                    tile: t.ofmap.1,
+                    group_start: false,
+                    group_end: false,
+                },
+            });
+            out_keys.push(t.ofmap.0);
+        }
+    }
+    for i in 0..demands.len() {
+        demands[i].ofmap.group_start = i == 0 || out_keys[i - 1] != out_keys[i];
+        demands[i].ofmap.group_end = i + 1 == demands.len() || out_keys[i + 1] != out_keys[i];
+    }
+    demands
+}
+
+/// Simulates every layer of `network` on `arch`, calling `progress` after each layer.
+pub fn simulate_network(
+    arch: &Arch,
+    network: &Network,
+    mut progress: impl FnMut(usize),
+) -> Vec<LayerStats> {
+    network
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let s = simulate_layer(arch, l);
+            progress(i + 1);
+            s
+        })
+        .collect()
+}
+
+/// Network totals over per-layer results.
+pub fn totals(arch: &Arch, layers: &[LayerStats]) -> NetworkTotals {
+    let sum = |f: fn(&LayerStats) -> u64| layers.iter().map(f).sum::<u64>();
+    let pes = arch.array.pes() as f64;
+    let total_cycles = sum(|l| l.total_cycles);
+    let macs = sum(|l| l.macs);
+    let occupied: f64 = layers
+        .iter()
+        .map(|l| l.mapping_efficiency * l.folds as f64 * pes)
+        .sum();
+    let folds = sum(|l| l.folds);
+    let mem = &arch.memory;
+    let dram_bytes = sum(|l| l.ifmap_dram_reads) * u64::from(mem.ifmap.word_bytes)
+        + sum(|l| l.filter_dram_reads) * u64::from(mem.filter.word_bytes)
+        + (sum(|l| l.ofmap_dram_writes) + sum(|l| l.ofmap_dram_reads))
+            * u64::from(mem.ofmap.word_bytes);
+    NetworkTotals {
+        layers: layers.len(),
+        mapped_layers: layers.iter().filter(|l| l.folds > 0).count(),
+        macs,
+        folds,
+        compute_cycles: sum(|l| l.compute_cycles),
+        stall_cycles: sum(|l| l.stall_cycles),
+        total_cycles,
+        mapping_efficiency: if folds == 0 {
+            0.0
+        } else {
+            occupied / (folds as f64 * pes)
+        },
+        pe_utilization: if total_cycles == 0 {
+            0.0
+        } else {
+            macs as f64 / (pes * total_cycles as f64)
+        },
+        ifmap_sram_reads: sum(|l| l.ifmap_sram_reads),
+        filter_sram_reads: sum(|l| l.filter_sram_reads),
+        ofmap_sram_writes: sum(|l| l.ofmap_sram_writes),
+        ifmap_dram_reads: sum(|l| l.ifmap_dram_reads),
+        filter_dram_reads: sum(|l| l.filter_dram_reads),
+        ofmap_dram_writes: sum(|l| l.ofmap_dram_writes),
+        ofmap_dram_reads: sum(|l| l.ofmap_dram_reads),
+        dram_bytes,
+        time_us: total_cycles as f64 / arch.clock_mhz,
+    }
+}

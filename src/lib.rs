@@ -1,0 +1,31 @@
+//! sparsim: a cycle-level simulator of systolic-array accelerators running dense and pruned
+//! neural networks.
+//!
+//! Data flow: inputs (architecture TOML or SCALE-Sim `.cfg` → [`config::Arch`]; workload TOML,
+//! SCALE-Sim topology CSV or ConvNetDraw → [`workload::Network`]) → [`engine`] (folds, SRAM
+//! counts, memory model) → [`stats`] → [`report`] (CSV, JSON, SCALE-Sim reports, table).
+//! The core (`workload`, `engine`, `stats`) never touches files, stdout or the CLI.
+//!
+//! ```
+//! use sparsim::config::validate::parse_arch_toml;
+//! use sparsim::workload::convnetdraw::parse_convnetdraw;
+//!
+//! let arch = parse_arch_toml("[array]\nrows = 8\ncols = 8\n", "<doc>", "tiny").unwrap();
+//! let net = parse_convnetdraw("input(8, 8, 1)\nconv(6, 6, 4)\n", "<doc>", "net").unwrap();
+//! let layer = sparsim::engine::simulate_layer(&arch, &net.layers[0]);
+//! // WS: K = 9 rows, N = 4 columns, M = 36 vectors: one fold of 2·8 + 8 + 36 − 2 cycles.
+//! assert_eq!(layer.compute_cycles, 58);
+//! assert_eq!(layer.macs, 36 * 4 * 9);
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod ini;
+pub mod inputs;
+pub mod report;
+pub mod stats;
+pub mod toml_input;
+pub mod units;
+pub mod workload;

@@ -1,0 +1,8 @@
+//! Everything that leaves the process: result files and the printed table. All file writes
+//! are atomic (temp file + rename), so an interrupted run leaves no half-written file.
+
+pub mod atomic;
+pub mod layers_csv;
+pub mod scalesim;
+pub mod summary;
+pub mod table;

@@ -1,0 +1,499 @@
+//! Networks and layers, and how each layer lowers to GEMMs on the array (SPEC §2).
+//!
+//! Three input forms build a [`Network`]: native TOML ([`toml_format`]), SCALE-Sim topology CSV
+//! ([`scalesim_csv`]) and ConvNetDraw notation ([`convnetdraw`]). All shape checks happen in the
+//! constructors here, so a `Network` that exists lowers without failure.
+
+pub mod convnetdraw;
+pub mod scalesim_csv;
+pub mod toml_format;
+
+use serde::Serialize;
+use std::fmt;
+
+/// A network: named layers in execution order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Network {
+    /// Display name.
+    pub name: String,
+    /// Layers in order.
+    pub layers: Vec<Layer>,
+}
+
+impl Network {
+    /// Total MACs of the layers that map on the array.
+    pub fn macs(&self) -> u64 {
+        self.layers.iter().map(Layer::macs).sum()
+    }
+}
+
+/// One layer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Layer {
+    /// Layer name (unique names are not required).
+    pub name: String,
+    /// What it computes.
+    pub op: LayerOp,
+    /// N:M weight sparsity declared by a SCALE-Sim topology (`N:M` column), if any.
+    pub declared_nm: Option<(u32, u32)>,
+}
+
+/// What a layer computes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum LayerOp {
+    /// 2-D convolution (groups and depthwise included).
+    Conv(Conv2d),
+    /// Fully connected layer or explicit GEMM.
+    Gemm(Gemm),
+    /// LSTM layer: one GEMM per time step.
+    Lstm(Lstm),
+    /// A layer with no MACs on the array (pool, relu, softmax, …): listed, not mapped.
+    NonMac(NonMacKind),
+}
+
+/// Layers that are accepted and listed but do not run on the array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NonMacKind {
+    /// Max or average pooling.
+    Pool,
+    /// ReLU (or any element-wise activation).
+    Relu,
+    /// Softmax.
+    Softmax,
+    /// Element-wise addition (residual connection).
+    Add,
+}
+
+impl NonMacKind {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NonMacKind::Pool => "pool",
+            NonMacKind::Relu => "relu",
+            NonMacKind::Softmax => "softmax",
+            NonMacKind::Add => "add",
+        }
+    }
+}
+
+/// How the output size of a convolution is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputRule {
+    /// `Ho = floor((H + 2p − kh)/s) + 1` (native workloads, explicit padding).
+    Padded,
+    /// SCALE-Sim's rule: no padding, `Ho = ceil((H − kh + s)/s)`; windows may run past the
+    /// input edge, and SCALE-Sim counts those reads.
+    ScaleSim,
+}
+
+/// A 2-D convolution, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Conv2d {
+    /// Batch size.
+    pub batch: u64,
+    /// Input height H.
+    pub ifmap_h: u64,
+    /// Input width W.
+    pub ifmap_w: u64,
+    /// Input channels C.
+    pub channels: u64,
+    /// Output channels (filters) F.
+    pub filters: u64,
+    /// Kernel height.
+    pub kernel_h: u64,
+    /// Kernel width.
+    pub kernel_w: u64,
+    /// Vertical stride.
+    pub stride_h: u64,
+    /// Horizontal stride.
+    pub stride_w: u64,
+    /// Zero padding rows on each side.
+    pub pad_h: u64,
+    /// Zero padding columns on each side.
+    pub pad_w: u64,
+    /// Groups (1 = ordinary conv, `channels` = depthwise).
+    pub groups: u64,
+    /// Output-size rule.
+    pub rule: OutputRule,
+    /// Output height.
+    pub ofmap_h: u64,
+    /// Output width.
+    pub ofmap_w: u64,
+}
+
+/// Parameters of a convolution before validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvSpec {
+    /// Batch size.
+    pub batch: u64,
+    /// Input (H, W).
+    pub ifmap: (u64, u64),
+    /// Input channels.
+    pub channels: u64,
+    /// Filters.
+    pub filters: u64,
+    /// Kernel (kh, kw).
+    pub kernel: (u64, u64),
+    /// Stride (sh, sw).
+    pub stride: (u64, u64),
+    /// Padding (ph, pw).
+    pub padding: (u64, u64),
+    /// Groups.
+    pub groups: u64,
+    /// Output-size rule.
+    pub rule: OutputRule,
+}
+
+/// Largest value any layer dimension may take (keeps every product in `u64`).
+pub const MAX_DIM: u64 = 1 << 24;
+
+impl Conv2d {
+    /// Validates a convolution; the error says which parameter is wrong and why.
+    pub fn new(s: ConvSpec) -> Result<Conv2d, String> {
+        let named = [
+            ("batch", s.batch),
+            ("ifmap height", s.ifmap.0),
+            ("ifmap width", s.ifmap.1),
+            ("channels", s.channels),
+            ("filters", s.filters),
+            ("kernel height", s.kernel.0),
+            ("kernel width", s.kernel.1),
+            ("stride (vertical)", s.stride.0),
+            ("stride (horizontal)", s.stride.1),
+            ("groups", s.groups),
+        ];
+        for (what, v) in named {
+            if v == 0 || v > MAX_DIM {
+                return Err(format!(
+                    "{what} is {v}: expected an integer from 1 to {MAX_DIM}"
+                ));
+            }
+        }
+        if s.padding.0 > MAX_DIM || s.padding.1 > MAX_DIM {
+            return Err(format!("padding {:?} is too large", s.padding));
+        }
+        if s.rule == OutputRule::ScaleSim && s.padding != (0, 0) {
+            return Err("SCALE-Sim convolutions have no padding".into());
+        }
+        if !s.channels.is_multiple_of(s.groups) || !s.filters.is_multiple_of(s.groups) {
+            return Err(format!(
+                "groups = {} must divide both channels ({}) and filters ({})",
+                s.groups, s.channels, s.filters
+            ));
+        }
+        let out = |h: u64, k: u64, st: u64, p: u64, dim: &str| -> Result<u64, String> {
+            match s.rule {
+                OutputRule::Padded => {
+                    if h + 2 * p < k {
+                        return Err(format!(
+                            "kernel {dim} {k} is larger than the padded input {dim} {} (= {h} + 2·{p})",
+                            h + 2 * p
+                        ));
+                    }
+                    Ok((h + 2 * p - k) / st + 1)
+                }
+                OutputRule::ScaleSim => {
+                    if h < k {
+                        return Err(format!(
+                            "kernel {dim} {k} is larger than the input {dim} {h}"
+                        ));
+                    }
+                    Ok((h - k + st).div_ceil(st))
+                }
+            }
+        };
+        let ofmap_h = out(s.ifmap.0, s.kernel.0, s.stride.0, s.padding.0, "height")?;
+        let ofmap_w = out(s.ifmap.1, s.kernel.1, s.stride.1, s.padding.1, "width")?;
+        let conv = Conv2d {
+            batch: s.batch,
+            ifmap_h: s.ifmap.0,
+            ifmap_w: s.ifmap.1,
+            channels: s.channels,
+            filters: s.filters,
+            kernel_h: s.kernel.0,
+            kernel_w: s.kernel.1,
+            stride_h: s.stride.0,
+            stride_w: s.stride.1,
+            pad_h: s.padding.0,
+            pad_w: s.padding.1,
+            groups: s.groups,
+            rule: s.rule,
+            ofmap_h,
+            ofmap_w,
+        };
+        check_gemm_size(conv.gemm())?;
+        Ok(conv)
+    }
+
+    /// The GEMM of one group: M = batch·Ho·Wo, N = F/g, K = kh·kw·C/g.
+    pub fn gemm(&self) -> GemmShape {
+        GemmShape {
+            m: self.batch * self.ofmap_h * self.ofmap_w,
+            n: self.filters / self.groups,
+            k: self.kernel_h * self.kernel_w * (self.channels / self.groups),
+        }
+    }
+
+    /// Whether every group has one input and one output channel.
+    pub fn is_depthwise(&self) -> bool {
+        self.groups > 1 && self.groups == self.channels && self.groups == self.filters
+    }
+}
+
+fn check_gemm_size(g: GemmShape) -> Result<(), String> {
+    let limit = 1u64 << 48;
+    let ok =
+        g.m.checked_mul(g.k)
+            .zip(g.n.checked_mul(g.k))
+            .zip(g.m.checked_mul(g.n))
+            .is_some_and(|((a, b), c)| a < limit && b < limit && c < limit);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "GEMM {}×{}×{} is too large to simulate (operand sizes above 2^48 words)",
+            g.m, g.n, g.k
+        ))
+    }
+}
+
+/// A fully connected layer or explicit GEMM: `ofmap[M×N] = ifmap[M×K] · Wᵀ`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Gemm {
+    /// The GEMM sizes.
+    pub shape: GemmShape,
+}
+
+impl Gemm {
+    /// Validates sizes.
+    pub fn new(m: u64, n: u64, k: u64) -> Result<Gemm, String> {
+        for (what, v) in [("M", m), ("N", n), ("K", k)] {
+            if v == 0 || v > MAX_DIM {
+                return Err(format!(
+                    "{what} is {v}: expected an integer from 1 to {MAX_DIM}"
+                ));
+            }
+        }
+        let shape = GemmShape { m, n, k };
+        check_gemm_size(shape)?;
+        Ok(Gemm { shape })
+    }
+}
+
+/// An LSTM layer: per step a GEMM with M = batch, K = input + hidden, N = 4·hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Lstm {
+    /// Input features I.
+    pub input: u64,
+    /// Hidden units H.
+    pub hidden: u64,
+    /// Time steps T.
+    pub steps: u64,
+    /// Batch B.
+    pub batch: u64,
+}
+
+impl Lstm {
+    /// Validates sizes.
+    pub fn new(input: u64, hidden: u64, steps: u64, batch: u64) -> Result<Lstm, String> {
+        for (what, v) in [
+            ("input", input),
+            ("hidden", hidden),
+            ("steps", steps),
+            ("batch", batch),
+        ] {
+            if v == 0 || v > MAX_DIM {
+                return Err(format!(
+                    "{what} is {v}: expected an integer from 1 to {MAX_DIM}"
+                ));
+            }
+        }
+        let l = Lstm {
+            input,
+            hidden,
+            steps,
+            batch,
+        };
+        check_gemm_size(l.step_gemm())?;
+        Ok(l)
+    }
+
+    /// The GEMM of one time step.
+    pub fn step_gemm(&self) -> GemmShape {
+        GemmShape {
+            m: self.batch,
+            n: 4 * self.hidden,
+            k: self.input + self.hidden,
+        }
+    }
+}
+
+/// GEMM sizes: `ofmap[M×N] = ifmap[M×K] · Wᵀ`, W is N×K.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct GemmShape {
+    /// Output rows (ofmap pixels × batch).
+    pub m: u64,
+    /// Output columns (filters).
+    pub n: u64,
+    /// Reduction length (window size).
+    pub k: u64,
+}
+
+impl GemmShape {
+    /// MACs of one GEMM, M·N·K.
+    pub fn macs(self) -> u64 {
+        self.m * self.n * self.k
+    }
+}
+
+impl fmt::Display for GemmShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "M={} N={} K={}", self.m, self.n, self.k)
+    }
+}
+
+/// How a layer's MAC work lowers onto the array: `instances` GEMMs of one shape, run back to
+/// back (groups of a grouped conv, or LSTM time steps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GemmWork {
+    /// Shape of each GEMM.
+    pub shape: GemmShape,
+    /// How many GEMMs run back to back.
+    pub instances: u64,
+    /// Whether all instances use the same weights (LSTM steps) or each its own (groups).
+    pub weights_shared: bool,
+    /// How ifmap words map to DRAM addresses, for footprints.
+    pub ifmap: IfmapGeometry,
+}
+
+/// Where the ifmap matrix's words come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfmapGeometry {
+    /// A plain M×K matrix: every element is its own word.
+    Matrix,
+    /// An im2col view of a convolution's input: windows overlap, so distinct GEMM elements
+    /// can be the same pixel; padding pixels are zeros that are never fetched.
+    Conv(Conv2d),
+}
+
+impl Layer {
+    /// The layer's GEMM work, or `None` for layers that do not map on the array.
+    pub fn gemm_work(&self) -> Option<GemmWork> {
+        match &self.op {
+            LayerOp::Conv(c) => Some(GemmWork {
+                shape: c.gemm(),
+                instances: c.groups,
+                weights_shared: false,
+                ifmap: IfmapGeometry::Conv(*c),
+            }),
+            LayerOp::Gemm(g) => Some(GemmWork {
+                shape: g.shape,
+                instances: 1,
+                weights_shared: false,
+                ifmap: IfmapGeometry::Matrix,
+            }),
+            LayerOp::Lstm(l) => Some(GemmWork {
+                shape: l.step_gemm(),
+                instances: l.steps,
+                weights_shared: true,
+                ifmap: IfmapGeometry::Matrix,
+            }),
+            LayerOp::NonMac(_) => None,
+        }
+    }
+
+    /// MACs on the array (0 for non-MAC layers).
+    pub fn macs(&self) -> u64 {
+        self.gemm_work().map_or(0, |w| w.shape.macs() * w.instances)
+    }
+
+    /// Short kind name for reports: `conv`, `dwconv`, `gemm`, `lstm`, `pool`, …
+    pub fn kind_name(&self) -> &'static str {
+        match &self.op {
+            LayerOp::Conv(c) if c.is_depthwise() => "dwconv",
+            LayerOp::Conv(_) => "conv",
+            LayerOp::Gemm(_) => "gemm",
+            LayerOp::Lstm(_) => "lstm",
+            LayerOp::NonMac(k) => k.as_str(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> ConvSpec {
+        ConvSpec {
+            batch: 1,
+            ifmap: (224, 224),
+            channels: 3,
+            filters: 96,
+            kernel: (11, 11),
+            stride: (4, 4),
+            padding: (0, 0),
+            groups: 1,
+            rule: OutputRule::ScaleSim,
+        }
+    }
+
+    #[test]
+    fn scalesim_output_rule_rounds_up() {
+        let c = Conv2d::new(spec()).unwrap();
+        assert_eq!((c.ofmap_h, c.ofmap_w), (55, 55));
+        assert_eq!(
+            c.gemm(),
+            GemmShape {
+                m: 3025,
+                n: 96,
+                k: 363
+            }
+        );
+    }
+
+    #[test]
+    fn padded_output_rule_rounds_down() {
+        let c = Conv2d::new(ConvSpec {
+            rule: OutputRule::Padded,
+            padding: (2, 2),
+            ..spec()
+        })
+        .unwrap();
+        assert_eq!((c.ofmap_h, c.ofmap_w), (55, 55));
+        let c = Conv2d::new(ConvSpec {
+            rule: OutputRule::Padded,
+            ..spec()
+        })
+        .unwrap();
+        assert_eq!(c.ofmap_h, 54);
+    }
+
+    #[test]
+    fn groups_must_divide() {
+        let e = Conv2d::new(ConvSpec {
+            groups: 2,
+            ..spec()
+        })
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "groups = 2 must divide both channels (3) and filters (96)"
+        );
+    }
+
+    #[test]
+    fn lstm_step_gemm() {
+        let l = Lstm::new(650, 650, 35, 20).unwrap();
+        assert_eq!(
+            l.step_gemm(),
+            GemmShape {
+                m: 20,
+                n: 2600,
+                k: 1300
+            }
+        );
+    }
+}
