@@ -14,13 +14,33 @@ pub fn parse<T: DeserializeOwned>(src: &str, origin: &str) -> Result<T, InputErr
         match e.span() {
             Some(span) => {
                 let (line, column) = line_column(src, span.start);
-                let mut err = InputError::at_line(origin, line, message).with_column(column);
-                err.key = key_path_at(src, span.start);
+                let mut err =
+                    InputError::at_line(origin, line, message.clone()).with_column(column);
+                err.key = match missing_field(&message) {
+                    // The span covers the table that lacks the field.
+                    Some(field) => Some(match table_at(src, span.start) {
+                        Some(t) => format!("{t}.{field}"),
+                        None => field.to_string(),
+                    }),
+                    None => key_path_at(src, span.start),
+                };
                 err
             }
             None => InputError::new(origin, message),
         }
     })
+}
+
+/// The field named by a serde "missing field `x`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+/// The table whose header is on the line of `offset`, or else the table in force there.
+fn table_at(src: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(src.len());
+    let line_end = src[offset..].find('\n').map_or(src.len(), |i| offset + i);
+    enclosing_table(&src[..line_end])
 }
 
 /// The dotted key path of the value or key at byte `offset`, if the line has one.
@@ -31,6 +51,9 @@ pub fn key_path_at(src: &str, offset: usize) -> Option<String> {
     let line = &src[line_start..line_end];
     let col = offset - line_start;
     let key = key_on_line(line, col)?;
+    if line.trim_start().starts_with('[') {
+        return Some(key);
+    }
     let table = enclosing_table(&src[..line_start]);
     Some(match table {
         Some(t) if !t.is_empty() => format!("{t}.{key}"),
@@ -41,9 +64,9 @@ pub fn key_path_at(src: &str, offset: usize) -> Option<String> {
 /// The key a position on a `key = value` line belongs to (inline tables included).
 fn key_on_line(line: &str, col: usize) -> Option<String> {
     let code = line.split('#').next().unwrap_or("");
-    let trimmed = code.trim_start();
+    let trimmed = code.trim();
     if trimmed.starts_with('[') {
-        return None;
+        return non_empty(clean_key(trimmed.trim_matches(['[', ']'])));
     }
     let head = &code[..col.min(code.len())];
     let (before_value, is_value) = match head.rfind('=') {

@@ -23,23 +23,12 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             .with_key(key)
         })
     };
-    let operand = |kb: u64, word_bytes: u32, dram_bw, key: &str| {
-        let m = OperandMemory {
+    let operand = |kb: u64, word_bytes: u32, dram_bw| -> Result<OperandMemory, InputError> {
+        Ok(OperandMemory {
             sram_kb: kb,
             word_bytes,
             dram_bw,
-        };
-        if m.sram_words() < 2 {
-            return Err(InputError::new(
-                origin,
-                format!(
-                    "{kb} kB holds {} word(s) of {word_bytes} bytes: a double-buffered SRAM needs at least 2",
-                    m.sram_words()
-                ),
-            )
-            .with_key(key));
-        }
-        Ok(m)
+        })
     };
     let memory = Memory {
         bandwidth_mode: raw.dram.bandwidth_mode,
@@ -47,19 +36,16 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             raw.sram.ifmap_kb,
             raw.word_bytes.ifmap,
             bw(raw.dram.ifmap_bw, "dram.ifmap_bw")?,
-            "sram.ifmap_kb",
         )?,
         filter: operand(
             raw.sram.filter_kb,
             raw.word_bytes.filter,
             bw(raw.dram.filter_bw, "dram.filter_bw")?,
-            "sram.filter_kb",
         )?,
         ofmap: operand(
             raw.sram.ofmap_kb,
             raw.word_bytes.ofmap,
             bw(raw.dram.ofmap_bw, "dram.ofmap_bw")?,
-            "sram.ofmap_kb",
         )?,
     };
     let name = match raw.name {

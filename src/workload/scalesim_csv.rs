@@ -173,7 +173,7 @@ pub fn parse_topology_csv(
     if layers.is_empty() {
         return Err(InputError::new(
             origin,
-            "the topology has a header but no layer rows",
+            "no layer rows after the header (line 1 is always the header, as in SCALE-Sim)",
         ));
     }
     Ok(Network {

@@ -1,0 +1,285 @@
+//! The `sparsim` binary end to end.
+
+use crate::common::{fixture, read_report, root};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sparsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sparsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sparsim-it-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const LAYERS_HEADER: &str = "layer,kind,dataflow,array_rows,array_cols,m,n,k,instances,macs,folds,compute_cycles,stall_cycles,total_cycles,mapping_efficiency,pe_utilization,ifmap_sram_reads,filter_sram_reads,ofmap_sram_writes,ifmap_dram_reads,filter_dram_reads,ofmap_dram_writes,ofmap_dram_reads,prefetch_cycles,time_us";
+
+#[test]
+fn run_without_arguments_uses_the_built_in_defaults_from_any_folder() {
+    let dir = temp_dir("defaults");
+    let o = sparsim(&["run"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("resnet50 on tpu-32x32-ws (32x32 ws, user bandwidth)\n"),
+        "{out}"
+    );
+    assert!(out.contains("\ntotal "), "{out}");
+    let csv = std::fs::read_to_string(dir.join("results/tmp/run/layers.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some(LAYERS_HEADER));
+    assert_eq!(lines.count(), 54);
+    let summary = std::fs::read_to_string(dir.join("results/tmp/run/summary.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(v["tool"]["name"], "sparsim");
+    assert_eq!(v["arch"]["array"]["rows"], 32);
+    assert_eq!(v["workload"]["layers"], 54);
+    assert_eq!(
+        v["inputs"]["arch"]["path"],
+        "<built-in arch/tpu-32x32-ws.toml>"
+    );
+    assert_eq!(
+        v["inputs"]["workload"]["sha256"].as_str().unwrap().len(),
+        64
+    );
+    assert_eq!(v["totals"]["macs"], 3_857_973_248u64);
+}
+
+#[test]
+fn convnetdraw_example_runs_with_the_expected_macs() {
+    let dir = temp_dir("cnd");
+    let w = root().join("workloads/convnetdraw_example.txt");
+    let a = root().join("arch/tpu-32x32-ws.toml");
+    let o = sparsim(
+        &[
+            "run",
+            "--arch",
+            a.to_str().unwrap(),
+            "--workload",
+            w.to_str().unwrap(),
+            "--out",
+            "o",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let mut r = csv::Reader::from_path(dir.join("o/layers.csv")).unwrap();
+    let rows: Vec<(String, u64)> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), rec[9].parse().unwrap())
+        })
+        .filter(|(_, macs)| *macs > 0)
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("conv1".into(), 115_200),
+            ("conv2".into(), 115_200),
+            ("fullyconn1".into(), 2_560)
+        ]
+    );
+}
+
+#[test]
+fn same_inputs_give_byte_identical_outputs() {
+    let dir = temp_dir("determinism");
+    let w = root().join("workloads/mobilenet_v2.toml");
+    let w = w.to_str().unwrap();
+    for out in ["one", "two"] {
+        let o = sparsim(
+            &[
+                "run",
+                "--workload",
+                w,
+                "--out",
+                out,
+                "-q",
+                "--scalesim-reports",
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in [
+        "layers.csv",
+        "summary.json",
+        "COMPUTE_REPORT.csv",
+        "DETAILED_ACCESS_REPORT.csv",
+    ] {
+        let a = std::fs::read(dir.join("one").join(f)).unwrap();
+        let b = std::fs::read(dir.join("two").join(f)).unwrap();
+        assert_eq!(a, b, "{f} differs between identical runs");
+    }
+}
+
+/// `--scalesim-reports` on a SCALE-Sim CALC run reproduces SCALE-Sim's compute report columns
+/// (everything but the prefetch-inclusive total, which is sparsim's memory model).
+#[test]
+fn scalesim_reports_match_scalesim_on_calc_runs() {
+    let dir = temp_dir("reports");
+    for run in [
+        "a_scale_calc_ws_test",
+        "a_scale_calc_os_alexnet_part",
+        "a_scale_calc_is_test",
+    ] {
+        let d = fixture("scalesim_reference/runs").join(run);
+        let o = sparsim(
+            &[
+                "run",
+                "--arch",
+                d.join("config.cfg").to_str().unwrap(),
+                "--workload",
+                d.join("topology.csv").to_str().unwrap(),
+                "--out",
+                run,
+                "-q",
+                "--scalesim-reports",
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (h_ours, ours) = read_report(&dir.join(run).join("COMPUTE_REPORT.csv"));
+        let (h_ref, theirs) = read_report(&d.join("COMPUTE_REPORT.csv"));
+        assert_eq!(h_ours, h_ref);
+        assert_eq!(ours[0][2..], theirs[0][2..], "{run}");
+        for f in ["BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"] {
+            assert_eq!(
+                read_report(&dir.join(run).join(f)).0,
+                read_report(&d.join(f)).0,
+                "{f} header"
+            );
+        }
+    }
+}
+
+#[test]
+fn gemm_flag_reads_mnk_topologies() {
+    let dir = temp_dir("gemm");
+    let t = fixture("scalesim_reference/runs/a_scale_user_ws_mnk/topology.csv");
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            t.to_str().unwrap(),
+            "--gemm",
+            "--out",
+            "g",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(dir.join("g/layers.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Test 1,gemm,ws,32,32,256,128,256,1,8388608,")
+    );
+}
+
+#[test]
+fn check_accepts_every_shipped_file() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["arch", "workloads"] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            files.push(e.unwrap().path());
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 14);
+    for f in files {
+        let o = sparsim(&["check", f.to_str().unwrap()], &root());
+        assert!(o.status.success(), "{}: {}", f.display(), stderr(&o));
+        assert!(stdout(&o).starts_with("ok: "), "{}", stdout(&o));
+    }
+}
+
+/// Smoke: every shipped architecture runs every shipped workload.
+#[test]
+fn every_arch_runs_every_workload() {
+    let dir = temp_dir("smoke");
+    let mut archs: Vec<PathBuf> = std::fs::read_dir(root().join("arch"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let mut works: Vec<PathBuf> = std::fs::read_dir(root().join("workloads"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    archs.sort();
+    works.sort();
+    for a in &archs {
+        for w in &works {
+            let o = sparsim(
+                &[
+                    "run",
+                    "-q",
+                    "--arch",
+                    a.to_str().unwrap(),
+                    "--workload",
+                    w.to_str().unwrap(),
+                    "--out",
+                    "s",
+                ],
+                &dir,
+            );
+            assert!(
+                o.status.success(),
+                "{} x {}: {}",
+                a.display(),
+                w.display(),
+                stderr(&o)
+            );
+        }
+    }
+}
+
+#[test]
+fn errors_name_the_file_and_exit_non_zero() {
+    let dir = temp_dir("errors");
+    std::fs::write(dir.join("bad.toml"), "[array]\nrows = 0\ncols = 4\n").unwrap();
+    let o = sparsim(&["run", "--arch", "bad.toml"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: bad.toml:2:8: array.rows: invalid value: integer `0`, expected an integer from 1 to 65536\n"
+    );
+    let o = sparsim(&["run", "--workload", "missing.toml"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: missing.toml: cannot read the file: "),
+        "{}",
+        stderr(&o)
+    );
+    let o = sparsim(&["run", "--arch", "x.yaml"], &dir);
+    assert!(
+        stderr(&o).starts_with("error: x.yaml: cannot read the file"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(dir.join("x.yaml"), "a: 1\n").unwrap();
+    let o = sparsim(&["run", "--arch", "x.yaml"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: x.yaml: unknown architecture file type `.yaml`: expected .toml (sparsim) or .cfg (SCALE-Sim)\n"
+    );
+}
