@@ -13,8 +13,10 @@
 //! let arch = parse_arch_toml("[array]\nrows = 8\ncols = 8\n", "<doc>", "tiny").unwrap();
 //! let net = parse_convnetdraw("input(8, 8, 1)\nconv(6, 6, 4)\n", "<doc>", "net").unwrap();
 //! let layer = sparsim::engine::simulate_layer(&arch, &net.layers[0]);
-//! // WS: K = 9 rows, N = 4 columns, M = 36 vectors: one fold of 2·8 + 8 + 36 − 2 cycles.
-//! assert_eq!(layer.compute_cycles, 58);
+//! // WS: K = 9 window elements need 2 row folds of the 8 array rows; N = 4 filters fit one
+//! // column fold; each fold streams M = 36 vectors in 2·8 + 8 + 36 − 2 = 58 cycles.
+//! assert_eq!(layer.folds, 2);
+//! assert_eq!(layer.compute_cycles, 116);
 //! assert_eq!(layer.macs, 36 * 4 * 9);
 //! ```
 

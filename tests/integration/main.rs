@@ -4,4 +4,5 @@
 mod cli;
 mod common;
 mod input_errors;
+mod properties;
 mod scalesim_parity;
