@@ -187,7 +187,12 @@ fn check_command(a: CheckArgs) -> Result<()> {
         "toml" => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            looks_like_arch(&text)
+            toml_kind(&text).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: cannot tell whether this is an architecture (it would have an [array] table) or a workload (it would have [[layer]] tables)",
+                    path.display()
+                )
+            })? == TomlKind::Arch
         }
         _ => false,
     };
@@ -225,10 +230,24 @@ fn check_command(a: CheckArgs) -> Result<()> {
     Ok(())
 }
 
-/// Whether a TOML text is an architecture (has an `[array]` table) rather than a workload.
-fn looks_like_arch(text: &str) -> bool {
-    text.lines().any(|l| {
-        let t = l.trim();
-        t == "[array]" || t.starts_with("array =") || t.starts_with("array=")
-    })
+#[derive(Debug, PartialEq, Eq)]
+enum TomlKind {
+    Arch,
+    Workload,
+}
+
+/// Whether a TOML text is a workload (has `[[layer]]` tables) or an architecture (has one of
+/// the architecture tables).
+fn toml_kind(text: &str) -> Option<TomlKind> {
+    let headers: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| l.starts_with('['))
+        .collect();
+    if headers.iter().any(|h| h.starts_with("[[")) {
+        return Some(TomlKind::Workload);
+    }
+    let arch_tables = ["[array]", "[sram]", "[word_bytes]", "[dram]", "[pe]"];
+    let inline_array = text.lines().any(|l| l.trim_start().starts_with("array"));
+    (headers.iter().any(|h| arch_tables.contains(h)) || inline_array).then_some(TomlKind::Arch)
 }

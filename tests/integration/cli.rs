@@ -276,6 +276,12 @@ fn errors_name_the_file_and_exit_non_zero() {
         "{}",
         stderr(&o)
     );
+    std::fs::write(dir.join("what.toml"), "name = \"x\"\n").unwrap();
+    let o = sparsim(&["check", "what.toml"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: what.toml: cannot tell whether this is an architecture (it would have an [array] table) or a workload (it would have [[layer]] tables)\n"
+    );
     std::fs::write(dir.join("x.yaml"), "a: 1\n").unwrap();
     let o = sparsim(&["run", "--arch", "x.yaml"], &dir);
     assert_eq!(
