@@ -4,7 +4,7 @@ use serde::Serialize;
 
 /// Results of one layer on one architecture. Counts are in words of the operand they name;
 /// cycles are array clock cycles.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct LayerStats {
     /// Layer name.
     pub layer: String,

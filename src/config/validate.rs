@@ -14,39 +14,32 @@ pub fn parse_arch_toml(src: &str, origin: &str, default_name: &str) -> Result<Ar
 
 /// Checks what a single field cannot and builds the validated type.
 pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, InputError> {
-    let bw = |v: f64, key: &str| {
-        Bandwidth::from_words_per_cycle(v).ok_or_else(|| {
-            InputError::new(
-                origin,
-                format!("invalid value {v}: expected a number of words per cycle, at least 0.001"),
-            )
-            .with_key(key)
-        })
+    // The deserializer already bounded every bandwidth to [0.001, 1e12] words per cycle.
+    let bw = |v: f64| {
+        Bandwidth::from_words_per_cycle(v).expect("bandwidths are validated when deserialized")
     };
-    let operand = |kb: u64, word_bytes: u32, dram_bw| -> Result<OperandMemory, InputError> {
-        Ok(OperandMemory {
-            sram_kb: kb,
-            word_bytes,
-            dram_bw,
-        })
+    let operand = |sram_kb, word_bytes, dram_bw| OperandMemory {
+        sram_kb,
+        word_bytes,
+        dram_bw,
     };
     let memory = Memory {
         bandwidth_mode: raw.dram.bandwidth_mode,
         ifmap: operand(
             raw.sram.ifmap_kb,
             raw.word_bytes.ifmap,
-            bw(raw.dram.ifmap_bw, "dram.ifmap_bw")?,
-        )?,
+            bw(raw.dram.ifmap_bw),
+        ),
         filter: operand(
             raw.sram.filter_kb,
             raw.word_bytes.filter,
-            bw(raw.dram.filter_bw, "dram.filter_bw")?,
-        )?,
+            bw(raw.dram.filter_bw),
+        ),
         ofmap: operand(
             raw.sram.ofmap_kb,
             raw.word_bytes.ofmap,
-            bw(raw.dram.ofmap_bw, "dram.ofmap_bw")?,
-        )?,
+            bw(raw.dram.ofmap_bw),
+        ),
     };
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => {

@@ -97,27 +97,7 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
         dataflow: arch.dataflow.as_str().to_string(),
         array_rows: arch.array.rows,
         array_cols: arch.array.cols,
-        m: 0,
-        n: 0,
-        k: 0,
-        instances: 0,
-        macs: 0,
-        folds: 0,
-        compute_cycles: 0,
-        stall_cycles: 0,
-        total_cycles: 0,
-        mapping_efficiency: 0.0,
-        pe_utilization: 0.0,
-        ifmap_sram_reads: 0,
-        filter_sram_reads: 0,
-        ofmap_sram_writes: 0,
-        ifmap_dram_reads: 0,
-        filter_dram_reads: 0,
-        ofmap_dram_writes: 0,
-        ofmap_dram_reads: 0,
-        prefetch_cycles: 0,
-        time_us: 0.0,
-        timeline: LayerTimeline::default(),
+        ..LayerStats::default()
     };
     let Some(work) = layer.gemm_work() else {
         return s;
