@@ -18,6 +18,16 @@ pub const BUILTIN_ARCH: (&str, &str) = (
     "<built-in arch/tpu-32x32-ws.toml>",
     include_str!("../arch/tpu-32x32-ws.toml"),
 );
+/// The architecture `sparsim compare` uses when none is given.
+pub const BUILTIN_SPARSE_ARCH: (&str, &str) = (
+    "<built-in arch/sparse-32x32-ws.toml>",
+    include_str!("../arch/sparse-32x32-ws.toml"),
+);
+/// The workload `sparsim compare` uses when none is given.
+pub const BUILTIN_COMPARE_WORKLOAD: (&str, &str) = (
+    "<built-in workloads/vgg16_cifar10.toml>",
+    include_str!("../workloads/vgg16_cifar10.toml"),
+);
 /// The workload `sparsim run` uses when none is given.
 pub const BUILTIN_WORKLOAD: (&str, &str) = (
     "<built-in workloads/resnet50.toml>",
@@ -34,10 +44,25 @@ pub struct InputRecord {
 }
 
 fn record(path: &str, text: &str) -> InputRecord {
+    record_bytes(path, text.as_bytes())
+}
+
+fn record_bytes(path: &str, bytes: &[u8]) -> InputRecord {
     InputRecord {
         path: path.to_string(),
-        sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
+        sha256: format!("{:x}", Sha256::digest(bytes)),
     }
+}
+
+/// The record (path and hash) of a binary input file, such as weights.
+pub fn record_file(path: &Path) -> Result<InputRecord, InputError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::new(
+            &path.display().to_string(),
+            format!("cannot read the file: {e}"),
+        )
+    })?;
+    Ok(record_bytes(&path.display().to_string(), &bytes))
 }
 
 fn read(path: &Path) -> Result<String, InputError> {
@@ -120,5 +145,21 @@ pub fn builtin_workload() -> (Network, InputRecord) {
     let (origin, text) = BUILTIN_WORKLOAD;
     let net =
         parse_workload_toml(text, origin, "resnet50").expect("the built-in workload is valid");
+    (net, record(origin, text))
+}
+
+/// The built-in architecture for comparisons (sparse-capable PEs).
+pub fn builtin_sparse_arch() -> (Arch, InputRecord) {
+    let (origin, text) = BUILTIN_SPARSE_ARCH;
+    let arch = parse_arch_toml(text, origin, "sparse-32x32-ws")
+        .expect("the built-in architecture is valid");
+    (arch, record(origin, text))
+}
+
+/// The built-in workload for comparisons.
+pub fn builtin_compare_workload() -> (Network, InputRecord) {
+    let (origin, text) = BUILTIN_COMPARE_WORKLOAD;
+    let net =
+        parse_workload_toml(text, origin, "vgg16_cifar10").expect("the built-in workload is valid");
     (net, record(origin, text))
 }

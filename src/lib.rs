@@ -21,13 +21,16 @@
 //! ```
 
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod engine;
 pub mod error;
 pub mod ini;
 pub mod inputs;
+pub mod layout;
 pub mod report;
 pub mod stats;
 pub mod toml_input;
 pub mod units;
+pub mod weights;
 pub mod workload;

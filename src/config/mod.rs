@@ -31,6 +31,56 @@ pub struct Arch {
     pub memory: Memory,
     /// PE features used by sparse layouts.
     pub pe: PeFeatures,
+    /// Metadata decode throughput per layout.
+    pub decode: DecodeThroughput,
+    /// Default layout parameters for runs on this architecture (command-line flags override).
+    pub layout: crate::layout::LayoutParams,
+}
+
+/// Metadata entries decoded per cycle, per packed layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DecodeThroughput {
+    /// `irregular`.
+    pub irregular: u32,
+    /// `nm`.
+    pub nm: u32,
+    /// `bwhm`.
+    pub bwhm: u32,
+    /// `darb`.
+    pub darb: u32,
+    /// `pconv`.
+    pub pconv: u32,
+    /// `colcomb`.
+    pub colcomb: u32,
+}
+
+impl DecodeThroughput {
+    /// The same throughput for every layout.
+    pub fn uniform(entries_per_cycle: u32) -> DecodeThroughput {
+        let e = entries_per_cycle;
+        DecodeThroughput {
+            irregular: e,
+            nm: e,
+            bwhm: e,
+            darb: e,
+            pconv: e,
+            colcomb: e,
+        }
+    }
+
+    /// Entries per cycle for `layout` (`None` for layouts without metadata).
+    pub fn for_layout(&self, layout: crate::layout::LayoutKind) -> Option<u32> {
+        use crate::layout::LayoutKind as L;
+        match layout {
+            L::Dense | L::Masked => None,
+            L::Irregular => Some(self.irregular),
+            L::Nm => Some(self.nm),
+            L::Bwhm => Some(self.bwhm),
+            L::Darb => Some(self.darb),
+            L::Pconv => Some(self.pconv),
+            L::Colcomb => Some(self.colcomb),
+        }
+    }
 }
 
 /// The PE grid: `rows` × `cols` processing elements.
@@ -100,6 +150,8 @@ pub struct Memory {
     pub filter: OperandMemory,
     /// Outputs and partial sums.
     pub ofmap: OperandMemory,
+    /// Bytes per metadata word (sparse layouts' indices and selects).
+    pub metadata_word_bytes: u32,
 }
 
 /// One operand's double-buffered SRAM and its DRAM channel.

@@ -19,6 +19,7 @@
 //! ifmap = 1                   # default 1
 //! filter = 1                  # default 1
 //! ofmap = 1                   # default 1
+//! metadata = 1                # default 1
 //!
 //! [dram]
 //! bandwidth_mode = "user"     # "user" | "calc" (no stalls, as SCALE-Sim's CALC), default "user"
@@ -30,6 +31,12 @@
 //! mux_inputs = 1              # largest PE input-mux fan-in, default 1 (plain PE)
 //! row_bus_width = 1           # activations entering an array row per cycle, default 1
 //! weight_double_buffer = false  # default false
+//!
+//! [decode]                    # metadata entries decoded per cycle, per layout
+//! irregular = 32              # default for every layout: the array's column count
+//!
+//! [layout]                    # default layout parameters (see `layout::LayoutParams`)
+//! sparsity = 0.75
 //! ```
 
 use super::values;
@@ -70,6 +77,61 @@ pub struct RawArch {
     /// `[pe]`.
     #[serde(default)]
     pub pe: RawPe,
+    /// `[decode]`.
+    #[serde(default)]
+    pub decode: RawDecode,
+    /// `[layout]`.
+    #[serde(default)]
+    pub layout: RawLayout,
+}
+
+/// `[decode]`: metadata decode throughput, entries per cycle, per layout. Default: the
+/// array's column count (one decoder per column, as fast as weights load).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecode {
+    /// `irregular`.
+    #[serde(default, deserialize_with = "values::opt_throughput")]
+    pub irregular: Option<u32>,
+    /// `nm`.
+    #[serde(default, deserialize_with = "values::opt_throughput")]
+    pub nm: Option<u32>,
+    /// `bwhm`.
+    #[serde(default, deserialize_with = "values::opt_throughput")]
+    pub bwhm: Option<u32>,
+    /// `darb`.
+    #[serde(default, deserialize_with = "values::opt_throughput")]
+    pub darb: Option<u32>,
+    /// `pconv`.
+    #[serde(default, deserialize_with = "values::opt_throughput")]
+    pub pconv: Option<u32>,
+    /// `colcomb`.
+    #[serde(default, deserialize_with = "values::opt_throughput")]
+    pub colcomb: Option<u32>,
+}
+
+/// `[layout]`: layout parameters; every key optional, defaults as `LayoutParams::default`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLayout {
+    /// Target sparsity in [0, 1).
+    pub sparsity: Option<f64>,
+    /// `magnitude` or `lookahead`.
+    pub importance: Option<crate::layout::params::Importance>,
+    /// N:M as `"2:4"`.
+    pub nm: Option<String>,
+    /// BWHM block size.
+    pub bwhm_block: Option<u32>,
+    /// Allowed DARB block sizes.
+    pub darb_blocks: Option<Vec<u32>>,
+    /// PCONV pattern-library size.
+    pub pconv_patterns: Option<u32>,
+    /// PCONV connectivity rate.
+    pub pconv_connectivity: Option<f64>,
+    /// Column combining α.
+    pub colcomb_alpha: Option<u32>,
+    /// Column combining γ.
+    pub colcomb_gamma: Option<f64>,
 }
 
 fn default_clock() -> f64 {
@@ -133,6 +195,9 @@ pub struct RawWordBytes {
     /// Output / partial-sum word, bytes.
     #[serde(deserialize_with = "values::word_bytes")]
     pub ofmap: u32,
+    /// Metadata word (sparse layouts' indices and selects), bytes.
+    #[serde(deserialize_with = "values::word_bytes")]
+    pub metadata: u32,
 }
 
 impl Default for RawWordBytes {
@@ -141,6 +206,7 @@ impl Default for RawWordBytes {
             ifmap: 1,
             filter: 1,
             ofmap: 1,
+            metadata: 1,
         }
     }
 }

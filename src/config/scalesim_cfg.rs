@@ -20,7 +20,9 @@
 //!
 //! Keys are case-insensitive and sections case-sensitive, as in Python's `configparser`.
 
-use super::{Arch, ArrayShape, BandwidthMode, Dataflow, Memory, OperandMemory, PeFeatures};
+use super::{
+    Arch, ArrayShape, BandwidthMode, Dataflow, DecodeThroughput, Memory, OperandMemory, PeFeatures,
+};
 use crate::error::InputError;
 use crate::ini::{Ini, IniEntry};
 use crate::units::Bandwidth;
@@ -183,12 +185,15 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             ifmap: op(ifmap_kb, ifmap_bw),
             filter: op(filter_kb, filter_bw),
             ofmap: op(ofmap_kb, ofmap_bw),
+            metadata_word_bytes: 1,
         },
         pe: PeFeatures {
             mux_inputs: 1,
             row_bus_width: 1,
             weight_double_buffer: false,
         },
+        decode: DecodeThroughput::uniform(cols as u32),
+        layout: crate::layout::LayoutParams::default(),
     })
 }
 

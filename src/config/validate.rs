@@ -1,8 +1,10 @@
 //! Raw architecture file → validated [`Arch`].
 
 use super::raw::RawArch;
-use super::{Arch, ArrayShape, Memory, OperandMemory, PeFeatures};
+use super::raw::RawLayout;
+use super::{Arch, ArrayShape, DecodeThroughput, Memory, OperandMemory, PeFeatures};
 use crate::error::InputError;
+use crate::layout::LayoutParams;
 use crate::units::Bandwidth;
 
 /// Parses an architecture TOML text. `origin` names the input in errors; `default_name` is
@@ -35,6 +37,7 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             raw.word_bytes.filter,
             bw(raw.dram.filter_bw),
         ),
+        metadata_word_bytes: raw.word_bytes.metadata,
         ofmap: operand(
             raw.sram.ofmap_kb,
             raw.word_bytes.ofmap,
@@ -66,5 +69,62 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             row_bus_width: raw.pe.row_bus_width,
             weight_double_buffer: raw.pe.weight_double_buffer,
         },
+        decode: {
+            let d = &raw.decode;
+            let or = |v: Option<u32>| v.unwrap_or(raw.array.cols);
+            DecodeThroughput {
+                irregular: or(d.irregular),
+                nm: or(d.nm),
+                bwhm: or(d.bwhm),
+                darb: or(d.darb),
+                pconv: or(d.pconv),
+                colcomb: or(d.colcomb),
+            }
+        },
+        layout: layout_params(&raw.layout, &LayoutParams::default())
+            .map_err(|m| InputError::new(origin, m).with_key("layout"))?,
     })
+}
+
+/// Applies a `[layout]` table over `base` and checks the result.
+pub fn layout_params(raw: &RawLayout, base: &LayoutParams) -> Result<LayoutParams, String> {
+    let mut p = base.clone();
+    if let Some(v) = raw.sparsity {
+        p.sparsity = v;
+    }
+    if let Some(v) = raw.importance {
+        p.importance = v;
+    }
+    if let Some(v) = &raw.nm {
+        p.nm = Some(parse_nm(v)?);
+    }
+    if let Some(v) = raw.bwhm_block {
+        p.bwhm_block = Some(v);
+    }
+    if let Some(v) = &raw.darb_blocks {
+        p.darb_blocks = v.clone();
+    }
+    if let Some(v) = raw.pconv_patterns {
+        p.pconv_patterns = v;
+    }
+    if let Some(v) = raw.pconv_connectivity {
+        p.pconv_connectivity = Some(v);
+    }
+    if let Some(v) = raw.colcomb_alpha {
+        p.colcomb_alpha = v;
+    }
+    if let Some(v) = raw.colcomb_gamma {
+        p.colcomb_gamma = v;
+    }
+    p.validate()?;
+    Ok(p)
+}
+
+/// Parses `"N:M"`.
+pub fn parse_nm(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("N:M = \"{s}\": expected two integers as \"N:M\", e.g. \"2:4\"");
+    let (n, m) = s.split_once(':').ok_or_else(bad)?;
+    let n = n.trim().parse().map_err(|_| bad())?;
+    let m = m.trim().parse().map_err(|_| bad())?;
+    Ok((n, m))
 }

@@ -94,3 +94,7 @@ pub fn bandwidth<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 pub fn clock_mhz<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     positive_number(d, 0.001, "a clock frequency in MHz, at least 0.001")
 }
+
+pub fn opt_throughput<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    bounded_int(d, 1 << 20).map(|v| Some(v as u32))
+}

@@ -42,6 +42,9 @@ pub struct TileWords {
 pub struct FootprintTracker {
     seen: HashMap<TileKey, u64>,
     conv: Option<ConvBitmaps>,
+    /// For plain matrices touched by arbitrary column sets: a bitmap over
+    /// `(instance, row, column)` and its width (columns).
+    matrix: Option<(Vec<u64>, u64, u64)>,
 }
 
 impl FootprintTracker {
@@ -50,6 +53,7 @@ impl FootprintTracker {
         FootprintTracker {
             seen: HashMap::new(),
             conv: None,
+            matrix: None,
         }
     }
 
@@ -60,8 +64,61 @@ impl FootprintTracker {
             IfmapGeometry::Conv(c) => FootprintTracker {
                 seen: HashMap::new(),
                 conv: Some(ConvBitmaps::new(c)),
+                matrix: None,
             },
         }
+    }
+
+    /// A tracker for an ifmap whose tiles are arbitrary column sets (sparse layouts):
+    /// convolutions count real pixels as in [`FootprintTracker::ifmap`]; plain matrices of
+    /// `instances × rows × cols` words get a bitmap, since column sets of different tiles
+    /// overlap.
+    pub fn ifmap_sets(
+        geometry: IfmapGeometry,
+        instances: u64,
+        rows: u64,
+        cols: u64,
+    ) -> FootprintTracker {
+        match geometry {
+            IfmapGeometry::Conv(_) => FootprintTracker::ifmap(geometry),
+            IfmapGeometry::Matrix => FootprintTracker {
+                seen: HashMap::new(),
+                conv: None,
+                matrix: Some((
+                    vec![0; (instances * rows * cols).div_ceil(64) as usize],
+                    rows,
+                    cols,
+                )),
+            },
+        }
+    }
+
+    /// Touches the tile `key` covering GEMM rows `rows` and the (ascending, distinct) columns
+    /// `cols` of GEMM instance `key.instance`.
+    pub fn touch_set(&mut self, key: TileKey, rows: Range<u64>, cols: &[u32]) -> TileWords {
+        if let Some(&tile) = self.seen.get(&key) {
+            return TileWords { tile, new: 0 };
+        }
+        let ranges = runs(cols);
+        let words = if let Some(bitmaps) = &mut self.conv {
+            bitmaps.touch_ranges(key.instance, rows, &ranges)
+        } else if let Some((bits, height, width)) = &mut self.matrix {
+            let mut w = TileWords::default();
+            for m in rows {
+                let base = (key.instance * *height + m) * *width;
+                for r in &ranges {
+                    let len = (r.end - r.start) as usize;
+                    w.tile += len as u64;
+                    w.new += set_run(bits, (base + r.start) as usize, len, None);
+                }
+            }
+            w
+        } else {
+            let tile = (rows.end - rows.start) * cols.len() as u64;
+            TileWords { tile, new: tile }
+        };
+        self.seen.insert(key, words.tile);
+        words
     }
 
     /// Touches the tile `key` covering GEMM rows `rows` and columns `cols` (for the ifmap:
@@ -108,6 +165,26 @@ impl ConvBitmaps {
 
     /// Marks the pixels of GEMM rows `m` × window columns `k` of group `group`.
     fn touch(&mut self, group: u64, m: Range<u64>, k: Range<u64>) -> TileWords {
+        self.touch_ranges(group, m, &[k])
+    }
+
+    /// Marks the pixels of GEMM rows `m` × the window-column ranges `ks` of group `group`.
+    fn touch_ranges(&mut self, group: u64, m: Range<u64>, ks: &[Range<u64>]) -> TileWords {
+        let mut counts = TileWords::default();
+        for k in ks {
+            let c = self.mark(group, m.clone(), k.clone());
+            counts.tile += c.tile;
+            counts.new += c.new;
+        }
+        for &w in &self.dirty {
+            self.scratch[w] = 0;
+        }
+        self.dirty.clear();
+        counts
+    }
+
+    /// Marks one range without clearing the scratch bitmap.
+    fn mark(&mut self, group: u64, m: Range<u64>, k: Range<u64>) -> TileWords {
         let c = self.conv;
         let cg = c.channels / c.groups;
         let mut counts = TileWords::default();
@@ -138,12 +215,21 @@ impl ConvBitmaps {
                 counts.new += set_run(&mut self.global, start, len, None);
             }
         }
-        for &w in &self.dirty {
-            self.scratch[w] = 0;
-        }
-        self.dirty.clear();
         counts
     }
+}
+
+/// Consecutive runs of an ascending list of distinct columns, as ranges.
+fn runs(cols: &[u32]) -> Vec<Range<u64>> {
+    let mut out: Vec<Range<u64>> = Vec::new();
+    for &c in cols {
+        let c = u64::from(c);
+        match out.last_mut() {
+            Some(r) if r.end == c => r.end = c + 1,
+            _ => out.push(c..c + 1),
+        }
+    }
+    out
 }
 
 /// Sets bits `start..start+len`, returning how many were 0 before. Records touched word

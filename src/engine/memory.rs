@@ -308,6 +308,7 @@ mod tests {
             ifmap: op.clone(),
             filter: op.clone(),
             ofmap: op,
+            metadata_word_bytes: 1,
         }
     }
 

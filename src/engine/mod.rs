@@ -10,6 +10,7 @@ pub mod footprint;
 pub mod mapping;
 pub mod memory;
 pub mod scalesim_view;
+pub mod sparse;
 
 use crate::config::{Arch, Dataflow};
 use crate::stats::{LayerStats, LayerTimeline, NetworkTotals};
@@ -263,11 +264,7 @@ mod tests {
     }
 
     fn gemm(m: u64, n: u64, k: u64) -> Layer {
-        Layer {
-            name: "g".into(),
-            op: LayerOp::Gemm(Gemm::new(m, n, k).unwrap()),
-            declared_nm: None,
-        }
+        Layer::new("g", LayerOp::Gemm(Gemm::new(m, n, k).unwrap()))
     }
 
     /// The 2×2 WS fold traced in `mapping.rs`: M = 3, N = 2, K = 2 → 7 cycles.

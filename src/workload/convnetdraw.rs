@@ -165,11 +165,7 @@ pub fn parse_convnetdraw(src: &str, origin: &str, name: &str) -> Result<Network,
                 1
             }
         };
-        layers.push(Layer {
-            name: format!("{kind}{n}"),
-            op,
-            declared_nm: None,
-        });
+        layers.push(Layer::new(format!("{kind}{n}"), op));
         shape = Some(dims);
     }
     if shape.is_none() {

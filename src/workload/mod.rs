@@ -36,6 +36,9 @@ pub struct Layer {
     pub op: LayerOp,
     /// N:M weight sparsity declared by a SCALE-Sim topology (`N:M` column), if any.
     pub declared_nm: Option<(u32, u32)>,
+    /// Names of the weight tensors this layer reads from a weights file (the `weights` key),
+    /// if given; otherwise [`crate::weights::tensor_names`] gives the default.
+    pub weight_tensors: Option<Vec<String>>,
 }
 
 /// What a layer computes.
@@ -380,6 +383,16 @@ pub enum IfmapGeometry {
 }
 
 impl Layer {
+    /// A layer with no declared sparsity and default weight-tensor names.
+    pub fn new(name: impl Into<String>, op: LayerOp) -> Layer {
+        Layer {
+            name: name.into(),
+            op,
+            declared_nm: None,
+            weight_tensors: None,
+        }
+    }
+
     /// The layer's GEMM work, or `None` for layers that do not map on the array.
     pub fn gemm_work(&self) -> Option<GemmWork> {
         match &self.op {

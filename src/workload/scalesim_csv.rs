@@ -136,6 +136,7 @@ pub fn parse_topology_csv(
                 name,
                 op: LayerOp::Gemm(g),
                 declared_nm,
+                weight_tensors: None,
             });
             continue;
         }
@@ -160,6 +161,7 @@ pub fn parse_topology_csv(
                     name: format!("{name}Channel_{i}"),
                     op: LayerOp::Conv(conv),
                     declared_nm,
+                    weight_tensors: None,
                 });
             }
         } else {
@@ -167,6 +169,7 @@ pub fn parse_topology_csv(
                 name,
                 op: LayerOp::Conv(conv),
                 declared_nm,
+                weight_tensors: None,
             });
         }
     }

@@ -36,6 +36,10 @@
 //! hidden = 650
 //! steps = 35
 //! ```
+//! Every MAC layer takes an optional `weights` key naming its tensor in a weights file
+//! (`weights = "features.0.weight"`; an LSTM takes `["weight_ih", "weight_hh"]` names); the
+//! default is `<name>.weight` (LSTM: `<name>.weight_ih_l0`, `<name>.weight_hh_l0`).
+//!
 //! Convolutions use explicit padding: `Ho = floor((H + 2p − kh)/s) + 1`. Every layer takes an
 //! optional `batch` overriding the network's. `pool` layers may carry `kernel` and `stride` for
 //! the reader; they are not mapped on the array.
@@ -79,6 +83,7 @@ struct RawLayer {
     input: Field,
     hidden: Field,
     steps: Field,
+    weights: Field,
 }
 
 /// Layer types the TOML format accepts.
@@ -172,6 +177,35 @@ impl Ctx<'_> {
         })
     }
 
+    /// `weights = "name"` or `weights = ["ih", "hh"]` (LSTM).
+    fn tensor_names(
+        &self,
+        v: &Spanned<toml::Value>,
+        key: &str,
+        kind: &str,
+    ) -> Result<Vec<String>, InputError> {
+        let want = if kind == "lstm" { 2 } else { 1 };
+        let names: Option<Vec<String>> = match v.get_ref() {
+            toml::Value::String(s) if want == 1 => Some(vec![s.clone()]),
+            toml::Value::Array(a) if a.len() == want => {
+                a.iter().map(|x| x.as_str().map(str::to_string)).collect()
+            }
+            _ => None,
+        };
+        names.ok_or_else(|| {
+            let expected = if want == 2 {
+                "a pair of tensor names [\"weight_ih\", \"weight_hh\"]"
+            } else {
+                "a tensor name"
+            };
+            self.err_at(
+                v.span().start,
+                key,
+                format!("invalid value {}: expected {expected}", show(v.get_ref())),
+            )
+        })
+    }
+
     fn layer(
         &self,
         l: &Spanned<RawLayer>,
@@ -199,6 +233,7 @@ impl Ctx<'_> {
             ("input", &r.input),
             ("hidden", &r.hidden),
             ("steps", &r.steps),
+            ("weights", &r.weights),
         ];
         let allowed: &[&str] = match kind {
             "conv2d" => &[
@@ -330,11 +365,13 @@ impl Ctx<'_> {
             "add" => LayerOp::NonMac(NonMacKind::Add),
             _ => unreachable!("layer types were matched above"),
         };
-        Ok(Layer {
-            name,
-            op,
-            declared_nm: None,
-        })
+        let weight_tensors = match &r.weights {
+            None => None,
+            Some(v) => Some(self.tensor_names(v, &path("weights"), kind)?),
+        };
+        let mut layer = Layer::new(name, op);
+        layer.weight_tensors = weight_tensors;
+        Ok(layer)
     }
 }
 

@@ -6,3 +6,4 @@ mod common;
 mod input_errors;
 mod properties;
 mod scalesim_parity;
+mod weights_files;

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use sparsim::config::{
-    Arch, ArrayShape, BandwidthMode, Dataflow, Memory, OperandMemory, PeFeatures,
+    Arch, ArrayShape, BandwidthMode, Dataflow, DecodeThroughput, Memory, OperandMemory, PeFeatures,
 };
 use sparsim::engine::footprint::{FootprintTracker, TileKey};
 use sparsim::engine::simulate_layer;
@@ -34,21 +34,20 @@ fn arch(
             ifmap: op(0),
             filter: op(1),
             ofmap: op(2),
+            metadata_word_bytes: 1,
         },
         pe: PeFeatures {
             mux_inputs: 1,
             row_bus_width: 1,
             weight_double_buffer: false,
         },
+        decode: DecodeThroughput::uniform(cols),
+        layout: sparsim::layout::LayoutParams::default(),
     }
 }
 
 fn gemm_layer(m: u64, n: u64, k: u64) -> Layer {
-    Layer {
-        name: "g".into(),
-        op: LayerOp::Gemm(Gemm::new(m, n, k).unwrap()),
-        declared_nm: None,
-    }
+    Layer::new("g", LayerOp::Gemm(Gemm::new(m, n, k).unwrap()))
 }
 
 fn dataflow() -> impl Strategy<Value = Dataflow> {
@@ -85,11 +84,7 @@ fn conv_layer() -> impl Strategy<Value = Layer> {
                 rule,
             })
             .ok()?;
-            Some(Layer {
-                name: "c".into(),
-                op: LayerOp::Conv(conv),
-                declared_nm: None,
-            })
+            Some(Layer::new("c", LayerOp::Conv(conv)))
         })
 }
 

@@ -1,0 +1,81 @@
+//! `sparsim check`.
+
+use super::{CheckArgs, form};
+use crate::inputs;
+use anyhow::{Context, Result};
+
+pub(super) fn check_command(a: CheckArgs) -> Result<()> {
+    let path = &a.file;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let is_arch = match ext.as_str() {
+        "cfg" => true,
+        "toml" => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            toml_kind(&text).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: cannot tell whether this is an architecture (it would have an [array] table) or a workload (it would have [[layer]] tables)",
+                    path.display()
+                )
+            })? == TomlKind::Arch
+        }
+        _ => false,
+    };
+    if is_arch {
+        let (arch, _) = inputs::load_arch(path)?;
+        println!(
+            "ok: architecture `{}`: {}x{} {} array, SRAM {}/{}/{} kB (ifmap/filter/ofmap), {} bandwidth",
+            arch.name,
+            arch.array.rows,
+            arch.array.cols,
+            arch.dataflow,
+            arch.memory.ifmap.sram_kb,
+            arch.memory.filter.sram_kb,
+            arch.memory.ofmap.sram_kb,
+            match arch.memory.bandwidth_mode {
+                crate::config::BandwidthMode::User => "user",
+                crate::config::BandwidthMode::Calc => "calc",
+            }
+        );
+    } else {
+        let (net, _) = inputs::load_workload(path, form(a.gemm))?;
+        let mapped = net
+            .layers
+            .iter()
+            .filter(|l| l.gemm_work().is_some())
+            .count();
+        println!(
+            "ok: workload `{}`: {} layers ({} on the array), {} MACs",
+            net.name,
+            net.layers.len(),
+            mapped,
+            crate::report::table::thousands(net.macs())
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum TomlKind {
+    Arch,
+    Workload,
+}
+
+/// Whether a TOML text is a workload (has `[[layer]]` tables) or an architecture (has one of
+/// the architecture tables).
+fn toml_kind(text: &str) -> Option<TomlKind> {
+    let headers: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| l.starts_with('['))
+        .collect();
+    if headers.iter().any(|h| h.starts_with("[[")) {
+        return Some(TomlKind::Workload);
+    }
+    let arch_tables = ["[array]", "[sram]", "[word_bytes]", "[dram]", "[pe]"];
+    let inline_array = text.lines().any(|l| l.trim_start().starts_with("array"));
+    (headers.iter().any(|h| arch_tables.contains(h)) || inline_array).then_some(TomlKind::Arch)
+}

@@ -1,0 +1,102 @@
+//! `sparsim compare`: every layout on the same weights and array.
+
+use super::{CompareArgs, load_with_defaults, progress_bar};
+use crate::compare::{CompareSpec, compare, layout_totals};
+use crate::inputs;
+use crate::layout::LayoutKind;
+use crate::report::atomic::write_atomic;
+use crate::report::compare::{compare_csv, render_compare_table, totals_csv};
+use crate::weights::{WeightSource, network_weights};
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct CompareSummary<'a> {
+    tool: crate::report::summary::Tool,
+    inputs: Vec<&'a inputs::InputRecord>,
+    arch: &'a crate::config::Arch,
+    workload: &'a str,
+    layouts: Vec<&'static str>,
+    params: &'a crate::layout::LayoutParams,
+    seed: Option<u64>,
+    size_to_fit: bool,
+    totals: &'a [crate::compare::LayoutTotals],
+}
+
+pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
+    let l = load_with_defaults(
+        a.arch.as_deref(),
+        a.workload.as_deref(),
+        a.gemm,
+        inputs::builtin_sparse_arch,
+        inputs::builtin_compare_workload,
+    )?;
+    let layouts = a
+        .layouts
+        .iter()
+        .map(|s| LayoutKind::parse(s).map_err(|e| anyhow::anyhow!("--layouts: {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    let params = a.layout.resolve(&l.arch.layout)?;
+    let spec = CompareSpec {
+        layouts,
+        params,
+        size_to_fit: a.size_to_fit,
+    };
+    spec.check(&l.arch).map_err(anyhow::Error::msg)?;
+    let mut records = vec![&l.arch_record, &l.workload_record];
+    let (source, weights_record) = match &a.weights {
+        Some(p) => {
+            let tensors = crate::weights::files::read_tensors(p)?;
+            let record = inputs::record_file(p)?;
+            (
+                WeightSource::Tensors {
+                    origin: p.display().to_string(),
+                    tensors,
+                },
+                Some(record),
+            )
+        }
+        None => (WeightSource::Synthetic { seed: a.seed }, None),
+    };
+    if let Some(r) = &weights_record {
+        records.push(r);
+    }
+    let weights = network_weights(&l.network, &source)?;
+    let bar = progress_bar(l.network.layers.len() as u64);
+    let rows = compare(&l.arch, &l.network, &weights, &spec, |done| {
+        bar.set_position(done as u64)
+    });
+    bar.finish_and_clear();
+    let totals = layout_totals(&l.arch, &rows);
+
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
+    let write = |name: &str, bytes: &[u8]| -> Result<()> {
+        let p = a.out.join(name);
+        write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
+    };
+    write("compare.csv", &compare_csv(&rows))?;
+    write("compare_totals.csv", &totals_csv(&totals))?;
+    let summary = CompareSummary {
+        tool: crate::report::summary::Tool::default(),
+        inputs: records,
+        arch: &l.arch,
+        workload: &l.network.name,
+        layouts: spec.layouts.iter().map(|k| k.as_str()).collect(),
+        params: &spec.params,
+        seed: a.weights.is_none().then_some(a.seed),
+        size_to_fit: spec.size_to_fit,
+        totals: &totals,
+    };
+    let mut json = serde_json::to_vec_pretty(&summary).expect("the summary serializes");
+    json.push(b'\n');
+    write("summary.json", &json)?;
+    if !a.quiet {
+        print!(
+            "{}",
+            render_compare_table(&l.arch, &l.network.name, &spec, &totals)
+        );
+        println!("wrote {}", a.out.join("compare.csv").display());
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Command-line interface: clap arguments → validated inputs → library calls → reports.
+//! This is the edge of the program: the only module that prints or touches result folders.
+
+mod check;
+mod compare;
+mod layout_args;
+mod run;
+
+pub use layout_args::LayoutArgs;
+
+use crate::config::Arch;
+use crate::inputs::{self, InputRecord};
+use crate::workload::Network;
+use crate::workload::scalesim_csv::TopologyForm;
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// sparsim: cycle-level simulation of systolic arrays running dense and pruned networks.
+#[derive(Debug, Parser)]
+#[command(name = "sparsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a workload on an architecture and write per-layer results.
+    Run(RunArgs),
+    /// Compare weight layouts on the same pruned weights and array.
+    Compare(Box<CompareArgs>),
+    /// Validate an architecture or workload file and say what it holds.
+    Check(CheckArgs),
+}
+
+/// `sparsim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Architecture: sparsim `.toml` or SCALE-Sim `.cfg` [default: built-in 32x32 WS array
+    /// with 16-input PE muxes and 16-wide row buses].
+    #[arg(long, short = 'a')]
+    pub arch: Option<PathBuf>,
+    /// Workload [default: built-in VGG-16 for CIFAR-10].
+    #[arg(long, short = 'w')]
+    pub workload: Option<PathBuf>,
+    /// Read a `.csv` topology in SCALE-Sim's GEMM form.
+    #[arg(long)]
+    pub gemm: bool,
+    /// Layouts to compare, comma-separated (dense is always the speedup reference).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "dense,masked,irregular,nm,darb,pconv,colcomb"
+    )]
+    pub layouts: Vec<String>,
+    /// Dense weights (.npy, .npz, .safetensors) [default: seeded synthetic weights].
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// Seed of the synthetic weights.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Give each layout the PE mux fan-in and row bus it needs instead of the arch's.
+    #[arg(long)]
+    pub size_to_fit: bool,
+    /// Output folder (created if missing).
+    #[arg(long, short = 'o', default_value = "results/tmp/compare")]
+    pub out: PathBuf,
+    /// Do not print the result table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Layout parameters.
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+}
+
+/// `sparsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Architecture: sparsim `.toml` or SCALE-Sim `.cfg` [default: built-in 32x32 WS array].
+    #[arg(long, short = 'a')]
+    pub arch: Option<PathBuf>,
+    /// Workload: sparsim `.toml`, SCALE-Sim topology `.csv`, or ConvNetDraw text (any other
+    /// extension) [default: built-in ResNet-50].
+    #[arg(long, short = 'w')]
+    pub workload: Option<PathBuf>,
+    /// Read a `.csv` topology in SCALE-Sim's GEMM form (`name, M, N, K`), as SCALE-Sim's `-i gemm`.
+    #[arg(long)]
+    pub gemm: bool,
+    /// Output folder (created if missing).
+    #[arg(long, short = 'o', default_value = "results/tmp/run")]
+    pub out: PathBuf,
+    /// Also write SCALE-Sim-format COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and
+    /// DETAILED_ACCESS_REPORT.csv.
+    #[arg(long)]
+    pub scalesim_reports: bool,
+    /// Do not print the result table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `sparsim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// File to validate: `.toml` (architecture or workload), `.cfg`, `.csv`, or ConvNetDraw text.
+    pub file: PathBuf,
+    /// Read a `.csv` topology in SCALE-Sim's GEMM form.
+    #[arg(long)]
+    pub gemm: bool,
+}
+
+pub(super) fn form(gemm: bool) -> TopologyForm {
+    if gemm {
+        TopologyForm::Gemm
+    } else {
+        TopologyForm::Detect
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(a) => run::run_command(a),
+        Command::Compare(a) => compare::compare_command(*a),
+        Command::Check(a) => check::check_command(a),
+    }
+}
+
+/// The loaded inputs of a run.
+pub(super) struct Loaded {
+    arch: Arch,
+    arch_record: InputRecord,
+    network: Network,
+    workload_record: InputRecord,
+}
+
+pub(super) fn load(arch: Option<&Path>, workload: Option<&Path>, gemm: bool) -> Result<Loaded> {
+    load_with_defaults(
+        arch,
+        workload,
+        gemm,
+        inputs::builtin_arch,
+        inputs::builtin_workload,
+    )
+}
+
+/// Loads the inputs, falling back to the given built-in defaults.
+pub(super) fn load_with_defaults(
+    arch: Option<&Path>,
+    workload: Option<&Path>,
+    gemm: bool,
+    default_arch: fn() -> (Arch, InputRecord),
+    default_workload: fn() -> (Network, InputRecord),
+) -> Result<Loaded> {
+    let (arch, arch_record) = match arch {
+        Some(p) => inputs::load_arch(p)?,
+        None => default_arch(),
+    };
+    let (network, workload_record) = match workload {
+        Some(p) => inputs::load_workload(p, form(gemm))?,
+        None => default_workload(),
+    };
+    Ok(Loaded {
+        arch,
+        arch_record,
+        network,
+        workload_record,
+    })
+}
+
+pub(super) fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::stdout().is_terminal() || len < 2 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} layers  {elapsed} (eta {eta})")
+            .expect("the progress template is valid"),
+    );
+    bar
+}

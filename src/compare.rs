@@ -1,0 +1,376 @@
+//! Layout comparison: every layout prunes the same dense weights and runs on the same array;
+//! `dense` is the reference for speedups. Core logic only — no files, no printing.
+
+use crate::config::{Arch, Dataflow};
+use crate::engine::simulate_layer;
+use crate::engine::sparse::{PeLimits, SparseStats, simulate_packed};
+use crate::layout::importance::scores;
+use crate::layout::packed::Packed;
+use crate::layout::{LayerContext, LayoutKind, LayoutParams, build};
+use crate::stats::LayerStats;
+use crate::weights::LayerWeights;
+use crate::workload::{Layer, LayerOp, Network};
+use serde::Serialize;
+
+/// What to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareSpec {
+    /// Layouts, in report order (`dense` is always simulated as the reference).
+    pub layouts: Vec<LayoutKind>,
+    /// Layout parameters.
+    pub params: LayoutParams,
+    /// Give each layout the mux fan-in and row bus it needs instead of the arch's.
+    pub size_to_fit: bool,
+}
+
+impl CompareSpec {
+    /// Checks the spec against the architecture: packed layouts need weight-stationary arrays.
+    pub fn check(&self, arch: &Arch) -> Result<(), String> {
+        self.params.validate()?;
+        if arch.dataflow != Dataflow::Ws
+            && let Some(l) = self.layouts.iter().find(|l| l.is_packed())
+        {
+            return Err(format!(
+                "layout `{l}` needs a weight-stationary array (its weights sit in the PEs with static selects); architecture `{}` is {}: use dense or masked, or an arch with dataflow = \"ws\"",
+                arch.name, arch.dataflow
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One layer under one layout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareRow {
+    /// The `layers.csv` columns.
+    #[serde(flatten)]
+    pub layer: LayerStats,
+    /// The sparse-layout columns.
+    #[serde(flatten)]
+    pub sparse: SparseStats,
+    /// Dense total cycles / this layout's total cycles (1 for layers not on the array).
+    pub speedup_vs_dense: f64,
+}
+
+/// What the layout knows about a layer.
+pub fn layer_context(layer: &Layer) -> LayerContext {
+    LayerContext {
+        kernel: match &layer.op {
+            LayerOp::Conv(c) => Some((
+                c.kernel_h as usize,
+                c.kernel_w as usize,
+                (c.channels / c.groups) as usize,
+            )),
+            _ => None,
+        },
+    }
+}
+
+/// Prunes and packs every weight instance of layer `index` with `kind`.
+pub fn pack_layer(
+    network: &Network,
+    weights: &[Option<LayerWeights>],
+    index: usize,
+    kind: LayoutKind,
+    params: &LayoutParams,
+) -> Vec<Packed> {
+    let layer = &network.layers[index];
+    let lw = weights[index].as_ref().expect("MAC layers have weights");
+    let layout = build(kind, params);
+    let ctx = layer_context(layer);
+    lw.matrices
+        .iter()
+        .map(|m| {
+            layout.prune_and_pack(
+                m,
+                &scores(network, weights, index, m, params.importance),
+                &ctx,
+            )
+        })
+        .collect()
+}
+
+/// Simulates one packed layer under a layout (dense and masked on any dataflow; packed
+/// layouts on WS only, as [`CompareSpec::check`] ensures).
+pub fn simulate_layout(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    size_to_fit: bool,
+) -> (LayerStats, SparseStats) {
+    let kind = packs[0].layout;
+    if arch.dataflow != Dataflow::Ws {
+        let s = simulate_layer(arch, layer);
+        let work = layer.gemm_work().expect("MAC layer");
+        let kept: u64 = if work.weights_shared {
+            packs[0].nnz_after
+        } else {
+            packs.iter().map(|p| p.nnz_after).sum()
+        };
+        let effectual = kept
+            * work.shape.m
+            * if work.weights_shared {
+                work.instances
+            } else {
+                1
+            };
+        let (eb, ea) = packs.iter().fold((0.0, 0.0), |(a, b), p| {
+            (a + p.energy_before, b + p.energy_after)
+        });
+        let total: u64 = packs.iter().map(|p| (p.n * p.k) as u64).sum();
+        let kept_all: u64 = packs.iter().map(|p| p.nnz_after).sum();
+        let retained = if eb == 0.0 { 1.0 } else { ea / eb };
+        let sp = SparseStats {
+            layout: kind.as_str().to_string(),
+            weights: total,
+            kept_weights: kept_all,
+            sparsity: 1.0 - kept_all as f64 / total as f64,
+            retained_energy: retained,
+            energy: (eb, ea),
+            distortion: (1.0 - retained).max(0.0).sqrt(),
+            max_fan_in: 1,
+            max_bus_demand: 1,
+            effectual_macs: effectual,
+            ineffectual_macs: s.macs - effectual,
+            status: "ok".into(),
+            ..SparseStats::default()
+        };
+        let mut s = s;
+        s.pe_utilization = effectual as f64 / (arch.array.pes() * s.total_cycles) as f64;
+        return (s, sp);
+    }
+    let limits = if size_to_fit {
+        PeLimits {
+            mux_inputs: u32::MAX,
+            row_bus_width: u32::MAX,
+        }
+    } else {
+        PeLimits {
+            mux_inputs: arch.pe.mux_inputs,
+            row_bus_width: arch.pe.row_bus_width,
+        }
+    };
+    let limits = if kind.is_packed() {
+        limits
+    } else {
+        PeLimits {
+            mux_inputs: u32::MAX,
+            row_bus_width: 1,
+        }
+    };
+    simulate_packed(arch, layer, packs, limits)
+}
+
+/// Runs the comparison over every layer (layers in parallel; the result order and values do
+/// not depend on the thread count); `progress(done)` after each layer with the layers done.
+pub fn compare(
+    arch: &Arch,
+    network: &Network,
+    weights: &[Option<LayerWeights>],
+    spec: &CompareSpec,
+    progress: impl Fn(usize) + Sync,
+) -> Vec<CompareRow> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut kinds = vec![LayoutKind::Dense];
+    kinds.extend(
+        spec.layouts
+            .iter()
+            .copied()
+            .filter(|k| *k != LayoutKind::Dense),
+    );
+    let done = AtomicUsize::new(0);
+    let per_layer: Vec<Vec<CompareRow>> = (0..network.layers.len())
+        .into_par_iter()
+        .map(|i| {
+            let rows = compare_layer(arch, network, weights, spec, &kinds, i);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            rows
+        })
+        .collect();
+    let keep_dense = spec.layouts.contains(&LayoutKind::Dense);
+    (0..kinds.len())
+        .filter(|&li| kinds[li] != LayoutKind::Dense || keep_dense)
+        .flat_map(|li| per_layer.iter().map(move |rows| rows[li].clone()))
+        .collect()
+}
+
+/// Every layout of `kinds` (dense first) on layer `i`.
+fn compare_layer(
+    arch: &Arch,
+    network: &Network,
+    weights: &[Option<LayerWeights>],
+    spec: &CompareSpec,
+    kinds: &[LayoutKind],
+    i: usize,
+) -> Vec<CompareRow> {
+    let layer = &network.layers[i];
+    let mut dense_cycles = 0u64;
+    kinds
+        .iter()
+        .map(|&kind| {
+            if weights[i].is_none() {
+                let s = simulate_layer(arch, layer);
+                return CompareRow {
+                    layer: s,
+                    sparse: SparseStats {
+                        layout: kind.as_str().to_string(),
+                        status: "ok".into(),
+                        ..SparseStats::default()
+                    },
+                    speedup_vs_dense: 1.0,
+                };
+            }
+            let packs = pack_layer(network, weights, i, kind, &spec.params);
+            let (s, sp) = simulate_layout(arch, layer, &packs, spec.size_to_fit);
+            if kind == LayoutKind::Dense {
+                dense_cycles = s.total_cycles;
+            }
+            let speedup = dense_cycles as f64 / s.total_cycles as f64;
+            CompareRow {
+                layer: s,
+                sparse: sp,
+                speedup_vs_dense: speedup,
+            }
+        })
+        .collect()
+}
+
+/// Network totals of one layout.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayoutTotals {
+    /// Layout.
+    pub layout: String,
+    /// Kept / all weights, as a sparsity.
+    pub sparsity: f64,
+    /// Σw²(kept) / Σw²(dense) over the network.
+    pub retained_energy: f64,
+    /// Sum of total cycles.
+    pub total_cycles: u64,
+    /// Sum of stall cycles.
+    pub stall_cycles: u64,
+    /// Dense total cycles / this layout's.
+    pub speedup_vs_dense: f64,
+    /// Effectual MACs / (R·C·total cycles).
+    pub pe_utilization: f64,
+    /// Occupied PE slots / (folds·R·C).
+    pub mapping_efficiency: f64,
+    /// Sum of effectual MACs.
+    pub effectual_macs: u64,
+    /// Largest mux fan-in needed.
+    pub max_fan_in: u32,
+    /// Largest row-bus demand.
+    pub max_bus_demand: u32,
+    /// Sum of metadata bits.
+    pub metadata_bits: u64,
+    /// Metadata bits per kept weight.
+    pub metadata_bits_per_nonzero: f64,
+    /// Sum of decode stall cycles.
+    pub decode_cycles: u64,
+    /// DRAM traffic, bytes: weights (filter channel, without metadata), metadata, ifmap, ofmap.
+    pub filter_dram_bytes: u64,
+    /// Metadata DRAM bytes.
+    pub metadata_dram_bytes: u64,
+    /// Ifmap DRAM bytes.
+    pub ifmap_dram_bytes: u64,
+    /// Ofmap DRAM bytes (writes and partial-sum read-backs).
+    pub ofmap_dram_bytes: u64,
+    /// `ok`, or `infeasible (n layers)`.
+    pub status: String,
+}
+
+/// Network totals per layout, in the order the rows list layouts.
+pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
+    let mut order: Vec<&str> = Vec::new();
+    for r in rows {
+        if !order.contains(&r.sparse.layout.as_str()) {
+            order.push(&r.sparse.layout);
+        }
+    }
+    let pes = arch.array.pes() as f64;
+    let mem = &arch.memory;
+    let totals: Vec<LayoutTotals> = order
+        .iter()
+        .map(|name| {
+            let rs: Vec<&CompareRow> = rows.iter().filter(|r| r.sparse.layout == *name).collect();
+            let sum = |f: &dyn Fn(&CompareRow) -> u64| rs.iter().map(|r| f(r)).sum::<u64>();
+            let weights = sum(&|r| r.sparse.weights);
+            let kept = sum(&|r| r.sparse.kept_weights);
+            let total = sum(&|r| r.layer.total_cycles);
+            let folds = sum(&|r| r.layer.folds);
+            let occupied: f64 = rs
+                .iter()
+                .map(|r| r.layer.mapping_efficiency * r.layer.folds as f64 * pes)
+                .sum();
+            let infeasible = rs.iter().filter(|r| r.sparse.status != "ok").count();
+            let meta_dram =
+                sum(&|r| r.sparse.metadata_dram_reads) * u64::from(mem.metadata_word_bytes);
+            let filter_words = sum(&|r| r.layer.filter_dram_reads);
+            let meta_filter_words = meta_dram.div_ceil(u64::from(mem.filter.word_bytes));
+            let e_before: f64 = rs.iter().map(|r| r.sparse.energy.0).sum();
+            let e_after: f64 = rs.iter().map(|r| r.sparse.energy.1).sum();
+            let dense_cycles: f64 = rs
+                .iter()
+                .map(|r| r.speedup_vs_dense * r.layer.total_cycles as f64)
+                .sum();
+            LayoutTotals {
+                layout: name.to_string(),
+                sparsity: if weights == 0 {
+                    0.0
+                } else {
+                    1.0 - kept as f64 / weights as f64
+                },
+                retained_energy: if e_before == 0.0 {
+                    1.0
+                } else {
+                    e_after / e_before
+                },
+                total_cycles: total,
+                stall_cycles: sum(&|r| r.layer.stall_cycles),
+                speedup_vs_dense: if total == 0 {
+                    1.0
+                } else {
+                    dense_cycles / total as f64
+                },
+                pe_utilization: if total == 0 {
+                    0.0
+                } else {
+                    sum(&|r| r.sparse.effectual_macs) as f64 / (pes * total as f64)
+                },
+                mapping_efficiency: if folds == 0 {
+                    0.0
+                } else {
+                    occupied / (folds as f64 * pes)
+                },
+                effectual_macs: sum(&|r| r.sparse.effectual_macs),
+                max_fan_in: rs.iter().map(|r| r.sparse.max_fan_in).max().unwrap_or(0),
+                max_bus_demand: rs
+                    .iter()
+                    .map(|r| r.sparse.max_bus_demand)
+                    .max()
+                    .unwrap_or(0),
+                metadata_bits: sum(&|r| r.sparse.metadata_bits),
+                metadata_bits_per_nonzero: if kept == 0 {
+                    0.0
+                } else {
+                    sum(&|r| r.sparse.metadata_bits) as f64 / kept as f64
+                },
+                decode_cycles: sum(&|r| r.sparse.decode_cycles),
+                filter_dram_bytes: filter_words.saturating_sub(meta_filter_words)
+                    * u64::from(mem.filter.word_bytes),
+                metadata_dram_bytes: meta_dram,
+                ifmap_dram_bytes: sum(&|r| r.layer.ifmap_dram_reads)
+                    * u64::from(mem.ifmap.word_bytes),
+                ofmap_dram_bytes: (sum(&|r| r.layer.ofmap_dram_writes)
+                    + sum(&|r| r.layer.ofmap_dram_reads))
+                    * u64::from(mem.ofmap.word_bytes),
+                status: if infeasible == 0 {
+                    "ok".into()
+                } else {
+                    format!("infeasible ({infeasible} layers)")
+                },
+            }
+        })
+        .collect();
+    totals
+}

@@ -1,0 +1,357 @@
+//! The fast engine for packed weight layouts on the weight-stationary array (SPEC §4).
+//!
+//! Per fold — a chunk of up to C array columns (filters) of a packed block and up to R of the
+//! packed rows that hold a weight in those columns — it derives from the real packed cells:
+//! - per array row r, the bus demand `D_r`: distinct activations (window indices) the row's
+//!   PEs use; each PE's mux chooses among them, so the row's fan-in is `D_r` too;
+//! - the streaming slowdown `s = max_r ⌈D_r / B⌉` (B = row bus width): each of the T = M input
+//!   vectors takes s cycles to enter, so the fold lasts `2R + C + s·T − 2` cycles;
+//! - metadata decode: `⌈entries / θ⌉` cycles (θ = the layout's decode throughput), which runs
+//!   during the R weight-load cycles; what exceeds them stalls the fold — unless weight
+//!   registers are double-buffered, when it runs during the previous fold instead;
+//! - effectual MACs (nonzero weights × M) and PE slots;
+//! - SRAM traffic: every row reads its `D_r` activations per vector, the fold's cells and
+//!   metadata are read once, outputs are written per vector;
+//! - memory tiles: the ifmap columns the fold needs, its cells plus metadata (in filter
+//!   words) and its output columns, for the memory model.
+//!
+//! A fold whose largest fan-in exceeds the PE mux cannot map: the layer is infeasible.
+//! Packed rows with no weight in a column fold take no array row in that fold.
+
+use super::footprint::{FootprintTracker, TileKey};
+use super::memory::{self, FoldDemand, InputDemand, OutputDemand};
+use crate::config::{Arch, Dataflow};
+use crate::layout::packed::{EMPTY, Packed};
+use crate::stats::{LayerStats, LayerTimeline};
+use crate::workload::Layer;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// PE limits a packed layer maps under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeLimits {
+    /// Largest mux fan-in.
+    pub mux_inputs: u32,
+    /// Row bus width B.
+    pub row_bus_width: u32,
+}
+
+/// Sparse-layout results of one layer, besides the [`LayerStats`] columns.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SparseStats {
+    /// Layout.
+    pub layout: String,
+    /// Weights of the layer (N·K per distinct weight instance).
+    pub weights: u64,
+    /// Nonzero weights kept.
+    pub kept_weights: u64,
+    /// Fraction of W's weights that are zero after pruning.
+    pub sparsity: f64,
+    /// Σw²(kept) / Σw²(dense).
+    pub retained_energy: f64,
+    /// ‖W − W_kept‖_F / ‖W‖_F.
+    pub distortion: f64,
+    /// Metadata bits stored for the layer.
+    pub metadata_bits: u64,
+    /// Largest PE mux fan-in any fold needs.
+    pub max_fan_in: u32,
+    /// Largest row-bus demand (activations per input vector) of any array row.
+    pub max_bus_demand: u32,
+    /// MACs with a nonzero weight.
+    pub effectual_macs: u64,
+    /// MACs of mapped PEs holding no nonzero weight.
+    pub ineffectual_macs: u64,
+    /// Cycles folds waited for metadata decode.
+    pub decode_cycles: u64,
+    /// Metadata words read from SRAM.
+    pub metadata_sram_reads: u64,
+    /// Metadata words read from DRAM.
+    pub metadata_dram_reads: u64,
+    /// Σw² of the dense and of the kept weights (for network totals; not a CSV column).
+    #[serde(skip)]
+    pub energy: (f64, f64),
+    /// `infeasible: …` when the layout cannot map on the PEs, else `ok`.
+    pub status: String,
+    /// What the layout did besides its rule (e.g. PCONV leaving a layer dense).
+    pub note: String,
+}
+
+/// One fold's derived quantities.
+struct FoldInfo {
+    rows_used: u64,
+    cols_used: u64,
+    bus: Vec<u32>,
+    needed: Vec<u32>,
+    effectual_cells: u64,
+    entries: u64,
+    meta_bits: u64,
+}
+
+/// Simulates a layer whose weights are packed (one `Packed` per weight instance: per group,
+/// or a single one shared by LSTM steps) on a WS array with the given PE limits.
+pub fn simulate_packed(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    limits: PeLimits,
+) -> (LayerStats, SparseStats) {
+    assert_eq!(
+        arch.dataflow,
+        Dataflow::Ws,
+        "packed layouts map only on weight-stationary arrays"
+    );
+    let work = layer.gemm_work().expect("packed layers are MAC layers");
+    let (r, c) = (u64::from(arch.array.rows), u64::from(arch.array.cols));
+    let m = work.shape.m;
+    let layout = packs[0].layout;
+    let theta = arch.decode.for_layout(layout);
+    let fw = u64::from(arch.memory.filter.word_bytes);
+    let mw = u64::from(arch.memory.metadata_word_bytes);
+
+    let mut s = LayerStats {
+        layer: layer.name.clone(),
+        kind: layer.kind_name().to_string(),
+        dataflow: arch.dataflow.as_str().to_string(),
+        array_rows: arch.array.rows,
+        array_cols: arch.array.cols,
+        m,
+        n: work.shape.n,
+        k: work.shape.k,
+        instances: work.instances,
+        macs: work.shape.macs() * work.instances,
+        ..LayerStats::default()
+    };
+    let mut sp = SparseStats {
+        layout: layout.as_str().to_string(),
+        status: "ok".into(),
+        ..SparseStats::default()
+    };
+    let mut ifmap_fp = FootprintTracker::ifmap_sets(work.ifmap, work.instances, m, work.shape.k);
+    let mut demands: Vec<FoldDemand> = Vec::new();
+    let mut out_keys: Vec<TileKey> = Vec::new();
+    let mut occupied = 0u64;
+    let mut prev_cycles = 0u64;
+    let mut stamp = vec![u32::MAX; work.shape.k as usize];
+    let mut stamp_id = 0u32;
+    let mut row_stamp = vec![u32::MAX; work.shape.k as usize];
+    let mut row_id = 0u32;
+    let mut seen_filter_tiles: HashSet<TileKey> = HashSet::new();
+    let mut prev_needed: Option<(u64, Vec<u32>)> = None;
+    let mut fold_index = 0u64;
+
+    for inst in 0..work.instances {
+        let (pack_index, filter_inst) = if work.weights_shared {
+            (0, 0)
+        } else {
+            (inst as usize, inst)
+        };
+        let pack = &packs[pack_index];
+        let mut pack_fold = 0u64;
+        for (bi, block) in pack.blocks.iter().enumerate() {
+            for (cc, cols) in (0..block.cols())
+                .collect::<Vec<_>>()
+                .chunks(c as usize)
+                .enumerate()
+            {
+                let active: Vec<usize> = (0..block.rows)
+                    .filter(|&row| cols.iter().any(|&col| block.cell(row, col).k != EMPTY))
+                    .collect();
+                let column_bits: u64 = cols
+                    .iter()
+                    .map(|&col| u64::from(block.column_bits[col]))
+                    .sum();
+                for (rc, rows) in active.chunks(r as usize).enumerate() {
+                    // 1. Per-row bus demand, the fold's needed columns, counts.
+                    let mut f = FoldInfo {
+                        rows_used: rows.len() as u64,
+                        cols_used: cols.len() as u64,
+                        bus: Vec::with_capacity(rows.len()),
+                        needed: Vec::new(),
+                        effectual_cells: 0,
+                        entries: 0,
+                        meta_bits: if rc == 0 { column_bits } else { 0 },
+                    };
+                    stamp_id = stamp_id.wrapping_add(1);
+                    let fold_stamp = stamp_id;
+                    for &row in rows {
+                        let mut d = 0u32;
+                        row_id = row_id.wrapping_add(1);
+                        for &col in cols {
+                            let cell = block.cell(row, col);
+                            f.meta_bits += u64::from(cell.bits);
+                            f.entries += u64::from(cell.bits > 0);
+                            if cell.k == EMPTY {
+                                continue;
+                            }
+                            f.effectual_cells += u64::from(cell.w != 0.0);
+                            if row_stamp[cell.k as usize] != row_id {
+                                row_stamp[cell.k as usize] = row_id;
+                                d += 1;
+                            }
+                            if stamp[cell.k as usize] != fold_stamp {
+                                stamp[cell.k as usize] = fold_stamp;
+                                f.needed.push(cell.k);
+                            }
+                        }
+                        f.bus.push(d);
+                    }
+                    f.needed.sort_unstable();
+                    // 2. Fold length.
+                    let b = u64::from(limits.row_bus_width);
+                    let slow = f
+                        .bus
+                        .iter()
+                        .map(|&d| u64::from(d).div_ceil(b))
+                        .max()
+                        .unwrap_or(1)
+                        .max(1);
+                    let decode = theta.map_or(0, |t| f.entries.div_ceil(u64::from(t)));
+                    let hide = if arch.pe.weight_double_buffer && fold_index > 0 {
+                        prev_cycles
+                    } else {
+                        r
+                    };
+                    let extra = decode.saturating_sub(hide);
+                    let cycles = 2 * r + c + slow * m - 2 + extra;
+                    prev_cycles = cycles;
+                    // 3. Counters.
+                    let fan = f.bus.iter().copied().max().unwrap_or(0);
+                    sp.max_fan_in = sp.max_fan_in.max(fan);
+                    sp.max_bus_demand = sp.max_bus_demand.max(fan);
+                    sp.decode_cycles += extra;
+                    sp.effectual_macs += f.effectual_cells * m;
+                    sp.ineffectual_macs += (f.rows_used * f.cols_used - f.effectual_cells) * m;
+                    let meta_words = f.meta_bits.div_ceil(8 * mw);
+                    sp.metadata_sram_reads += meta_words;
+                    s.ifmap_sram_reads += m * f.bus.iter().map(|&d| u64::from(d)).sum::<u64>();
+                    s.filter_sram_reads += f.rows_used * f.cols_used;
+                    s.ofmap_sram_writes += m * f.cols_used;
+                    s.compute_cycles += cycles;
+                    s.folds += 1;
+                    occupied += f.rows_used * f.cols_used;
+                    // 4. Memory tiles.
+                    let iw = ifmap_fp.touch_set(
+                        TileKey {
+                            instance: inst,
+                            a: fold_index,
+                            b: 0,
+                        },
+                        0..m,
+                        &f.needed,
+                    );
+                    let same_ifmap = prev_needed
+                        .as_ref()
+                        .is_some_and(|(i, n)| *i == inst && *n == f.needed);
+                    let tile_words = f.rows_used * f.cols_used + f.meta_bits.div_ceil(8 * fw);
+                    // LSTM steps reuse their packing's tiles: only the first touch is new.
+                    let first = seen_filter_tiles.insert(TileKey {
+                        instance: filter_inst,
+                        a: pack_fold,
+                        b: 0,
+                    });
+                    let filter_new = if first { tile_words } else { 0 };
+                    if first {
+                        sp.metadata_dram_reads += meta_words;
+                    }
+                    demands.push(FoldDemand {
+                        cycles,
+                        ifmap: InputDemand {
+                            tile: iw.tile,
+                            new: iw.new,
+                            same_as_previous: same_ifmap,
+                        },
+                        filter: InputDemand {
+                            tile: tile_words,
+                            new: filter_new,
+                            same_as_previous: false,
+                        },
+                        ofmap: OutputDemand {
+                            tile: m * f.cols_used,
+                            group_start: false,
+                            group_end: false,
+                        },
+                    });
+                    out_keys.push(TileKey {
+                        instance: inst,
+                        a: bi as u64,
+                        b: cc as u64,
+                    });
+                    prev_needed = Some((inst, f.needed));
+                    fold_index += 1;
+                    pack_fold += 1;
+                    if fan > limits.mux_inputs && sp.status == "ok" {
+                        sp.status = format!(
+                            "infeasible: needs mux fan-in {fan} but the PEs have {} inputs",
+                            limits.mux_inputs
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for i in 0..demands.len() {
+        demands[i].ofmap.group_start = i == 0 || out_keys[i - 1] != out_keys[i];
+        demands[i].ofmap.group_end = i + 1 == demands.len() || out_keys[i + 1] != out_keys[i];
+    }
+    let (ifp, ffp) = demands
+        .iter()
+        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    let mem = memory::simulate(&arch.memory, &demands, ifp, ffp);
+    let pes = arch.array.pes();
+    s.total_cycles = mem.total_cycles;
+    s.stall_cycles = mem.total_cycles - s.compute_cycles;
+    s.prefetch_cycles = mem.prefetch_cycles;
+    s.mapping_efficiency = if s.folds == 0 {
+        0.0
+    } else {
+        occupied as f64 / (s.folds * pes) as f64
+    };
+    s.pe_utilization = if s.total_cycles == 0 {
+        0.0
+    } else {
+        sp.effectual_macs as f64 / (pes * s.total_cycles) as f64
+    };
+    s.ifmap_dram_reads = mem.ifmap_dram_reads;
+    s.filter_dram_reads = mem.filter_dram_reads;
+    s.ofmap_dram_writes = mem.ofmap_dram_writes;
+    s.ofmap_dram_reads = mem.ofmap_dram_reads;
+    s.time_us = s.total_cycles as f64 / arch.clock_mhz;
+    s.timeline = LayerTimeline {
+        first_fold_start: mem.first_fold_start,
+        last_fold_start: mem.last_fold_start,
+        dram_windows: mem.dram_windows,
+    };
+    let kept: u64 = if work.weights_shared {
+        packs[0].nnz_after
+    } else {
+        packs.iter().map(|p| p.nnz_after).sum()
+    };
+    let total: u64 = if work.weights_shared {
+        (packs[0].n * packs[0].k) as u64
+    } else {
+        packs.iter().map(|p| (p.n * p.k) as u64).sum()
+    };
+    let (e_before, e_after) = packs.iter().fold((0.0, 0.0), |(a, b), p| {
+        (a + p.energy_before, b + p.energy_after)
+    });
+    sp.weights = total;
+    sp.kept_weights = kept;
+    sp.sparsity = 1.0 - kept as f64 / total as f64;
+    sp.retained_energy = if e_before == 0.0 {
+        1.0
+    } else {
+        e_after / e_before
+    };
+    sp.energy = (e_before, e_after);
+    sp.distortion = (1.0 - sp.retained_energy).max(0.0).sqrt();
+    sp.metadata_bits = if work.weights_shared {
+        packs[0].metadata_bits()
+    } else {
+        packs.iter().map(Packed::metadata_bits).sum()
+    };
+    sp.note = packs
+        .iter()
+        .find_map(|p| p.note.clone())
+        .unwrap_or_default();
+    (s, sp)
+}

@@ -1,0 +1,207 @@
+//! `darb` (density-adaptive regular blocks, Ren et al. AAAI'20) and `bwhm` (block-max weight
+//! masking: one block size for every filter).
+//!
+//! Pruning: each filter n gets a block size b_n from the allowed set; in every block of b_n
+//! consecutive window indices the most important weight is kept. Block sizes follow the
+//! filter's density after irregular pruning at the target: b_n ≈ λ·K/nnz_n rounded (in log
+//! scale) to the allowed set, denser filters getting smaller blocks, with the smallest λ that
+//! meets the target sparsity (≥ target; one block-size step of granularity). If even the
+//! largest blocks cannot meet it, every filter takes the largest and a note says so.
+//!
+//! Packing: filters are grouped by block size, smallest first, so a fold holds one b; packed
+//! row = block index (⌈K/b⌉ rows). A PE selects among the b activations of its block: fan-in
+//! and bus demand ≤ b. Metadata: `ceil(log2 b)` bits per kept weight and a block-size code of
+//! `ceil(log2 |allowed|)` bits per filter.
+
+use super::packed::{Cell, Packed, PackedBlock, index_bits};
+use super::prune::{irregular_mask, keep_count};
+use super::{LayerContext, Layout, LayoutKind};
+use crate::weights::WeightMatrix;
+
+/// DARB, or BWHM when `block_sizes` has one entry.
+pub struct Darb {
+    /// Target sparsity (DARB only; BWHM's sparsity is 1 − 1/b).
+    pub sparsity: f64,
+    /// Allowed block sizes, ascending.
+    pub block_sizes: Vec<u32>,
+    /// `Darb` or `Bwhm` (for reports).
+    pub kind: LayoutKind,
+}
+
+/// Blocks of size `b` in a row holding at least one nonzero.
+fn nonzero_blocks(row: &[f32], b: usize) -> usize {
+    row.chunks(b)
+        .filter(|c| c.iter().any(|w| *w != 0.0))
+        .count()
+}
+
+/// Index of the allowed size nearest `x` in log scale (ties to the smaller).
+fn nearest(sizes: &[u32], x: f64) -> usize {
+    let lx = x.max(1e-9).ln();
+    let mut best = 0;
+    for (i, &s) in sizes.iter().enumerate() {
+        if (f64::from(s).ln() - lx).abs() < (f64::from(sizes[best]).ln() - lx).abs() - 1e-12 {
+            best = i;
+        }
+    }
+    best
+}
+
+impl Darb {
+    /// Block-size index per filter.
+    fn choose_blocks(&self, w: &WeightMatrix, scores: &[f32]) -> (Vec<usize>, Option<String>) {
+        let sizes = &self.block_sizes;
+        if sizes.len() == 1 {
+            return (vec![0; w.n], None);
+        }
+        let mask = irregular_mask(w, scores, self.sparsity);
+        let ratio: Vec<f64> = (0..w.n)
+            .map(|n| {
+                let nnz = mask[n * w.k..(n + 1) * w.k].iter().filter(|m| **m).count();
+                w.k as f64 / (nnz as f64).max(0.5)
+            })
+            .collect();
+        let kept: Vec<Vec<usize>> = (0..w.n)
+            .map(|n| {
+                sizes
+                    .iter()
+                    .map(|&b| nonzero_blocks(w.row(n), b as usize))
+                    .collect()
+            })
+            .collect();
+        let budget = keep_count(self.sparsity, w.n * w.k);
+        let assign = |lambda: f64| -> Vec<usize> {
+            ratio.iter().map(|r| nearest(sizes, lambda * r)).collect()
+        };
+        let total = |a: &[usize]| -> usize { a.iter().enumerate().map(|(n, &i)| kept[n][i]).sum() };
+        let (mut lo, mut hi) = (1e-6f64.ln(), 1e9f64.ln());
+        if total(&assign(hi.exp())) > budget {
+            let largest = sizes.len() - 1;
+            return (
+                vec![largest; w.n],
+                Some(format!(
+                    "darb: even {}-blocks keep more than the target allows; every filter uses them",
+                    sizes[largest]
+                )),
+            );
+        }
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if total(&assign(mid.exp())) <= budget {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        (assign(hi.exp()), None)
+    }
+}
+
+impl Layout for Darb {
+    fn kind(&self) -> LayoutKind {
+        self.kind
+    }
+
+    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
+        let (choice, note) = self.choose_blocks(w, scores);
+        let code_bits = index_bits(self.block_sizes.len() as u64);
+        let mut blocks = Vec::new();
+        for (bi, &b) in self.block_sizes.iter().enumerate() {
+            let b = b as usize;
+            let filters: Vec<u32> = (0..w.n)
+                .filter(|&n| choice[n] == bi)
+                .map(|n| n as u32)
+                .collect();
+            if filters.is_empty() {
+                continue;
+            }
+            let off_bits = index_bits(b as u64) as u16;
+            let columns = filters
+                .iter()
+                .map(|&f| {
+                    let f = f as usize;
+                    (0..w.k)
+                        .step_by(b)
+                        .map(|start| {
+                            let end = (start + b).min(w.k);
+                            let best =
+                                (start..end)
+                                    .filter(|&k| w.get(f, k) != 0.0)
+                                    .max_by(|&a, &c| {
+                                        scores[f * w.k + a]
+                                            .partial_cmp(&scores[f * w.k + c])
+                                            .unwrap_or(std::cmp::Ordering::Equal)
+                                            .then(c.cmp(&a))
+                                    });
+                            match best {
+                                Some(k) => Cell {
+                                    k: k as u32,
+                                    w: w.get(f, k),
+                                    bits: off_bits,
+                                },
+                                None => Cell::NONE,
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let n_cols = filters.len();
+            blocks.push(PackedBlock::from_columns(
+                filters,
+                columns,
+                vec![code_bits; n_cols],
+            ));
+        }
+        let p = Packed::new(self.kind, w, blocks);
+        match note {
+            Some(n) => p.with_note(n),
+            None => p,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bwhm_keeps_one_weight_per_block() {
+        let w = WeightMatrix {
+            n: 1,
+            k: 6,
+            data: vec![0.1, -0.9, 0.5, 0.2, 0.0, 0.3],
+        };
+        let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
+        let d = Darb {
+            sparsity: 0.5,
+            block_sizes: vec![2],
+            kind: LayoutKind::Bwhm,
+        };
+        let p = d.prune_and_pack(&w, &s, &LayerContext { kernel: None });
+        let ks: Vec<u32> = (0..3).map(|r| p.blocks[0].cell(r, 0).k).collect();
+        assert_eq!(ks, vec![1, 2, 5]);
+        assert_eq!(p.metadata_bits(), 3);
+    }
+
+    #[test]
+    fn denser_filters_get_smaller_blocks() {
+        // Filter 0 has large weights everywhere, filter 1 small ones: after irregular pruning
+        // filter 0 is denser, so it gets the smaller block.
+        let k = 16;
+        let mut data = vec![1.0f32; k];
+        data.extend(std::iter::repeat_n(0.01f32, k));
+        data[k] = 0.5; // one big weight in filter 1
+        let w = WeightMatrix { n: 2, k, data };
+        let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
+        let d = Darb {
+            sparsity: 0.6,
+            block_sizes: vec![1, 2, 4, 8, 16],
+            kind: LayoutKind::Darb,
+        };
+        let (choice, note) = d.choose_blocks(&w, &s);
+        assert!(note.is_none());
+        assert!(choice[0] < choice[1], "{choice:?}");
+        let p = d.prune_and_pack(&w, &s, &LayerContext { kernel: None });
+        assert!(p.sparsity() >= 0.6, "{}", p.sparsity());
+    }
+}

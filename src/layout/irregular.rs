@@ -1,0 +1,59 @@
+//! `irregular`: unstructured top-k pruning, each filter's kept weights compacted (CSC).
+//!
+//! Packing: array column = filter, packed row j = the filter's j-th kept weight in window
+//! order. Filters are ordered by descending nonzero count (ties by index) so that a column
+//! fold holds filters of similar depth; all-zero filters are dropped. A PE may need any
+//! activation, so an array row must carry every distinct k its PEs use: fan-in and bus demand
+//! are the distinct k's of the row. Metadata: `ceil(log2 K)` bits per nonzero (the row index)
+//! and N + 1 column pointers of `ceil(log2(nnz + 1))` bits.
+
+use super::packed::{Cell, Packed, PackedBlock, index_bits};
+use super::prune::irregular_mask;
+use super::{LayerContext, Layout, LayoutKind};
+use crate::weights::WeightMatrix;
+
+/// Unstructured pruning at a target sparsity.
+pub struct Irregular {
+    /// Target sparsity.
+    pub sparsity: f64,
+}
+
+impl Layout for Irregular {
+    fn kind(&self) -> LayoutKind {
+        LayoutKind::Irregular
+    }
+
+    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
+        let mask = irregular_mask(w, scores, self.sparsity);
+        let idx_bits = index_bits(w.k as u64) as u16;
+        let mut columns: Vec<(u32, Vec<Cell>)> = (0..w.n)
+            .map(|n| {
+                let cells: Vec<Cell> = (0..w.k)
+                    .filter(|&k| mask[n * w.k + k])
+                    .map(|k| Cell {
+                        k: k as u32,
+                        w: w.get(n, k),
+                        bits: idx_bits,
+                    })
+                    .collect();
+                (n as u32, cells)
+            })
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        columns.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+        let nnz: u64 = columns.iter().map(|(_, c)| c.len() as u64).sum();
+        let ptr = index_bits(nnz + 1);
+        let mut column_bits = vec![ptr; columns.len()];
+        if let Some(first) = column_bits.first_mut() {
+            // N + 1 pointers in all: the dropped filters' and the end pointer go with column 0.
+            *first += ptr * (w.n - columns.len() + 1) as u32;
+        }
+        let (filters, cells): (Vec<u32>, Vec<Vec<Cell>>) = columns.into_iter().unzip();
+        let blocks = if filters.is_empty() {
+            Vec::new()
+        } else {
+            vec![PackedBlock::from_columns(filters, cells, column_bits)]
+        };
+        Packed::new(LayoutKind::Irregular, w, blocks)
+    }
+}

@@ -1,0 +1,192 @@
+//! A packed weight matrix: how a layout places the kept weights of W (N×K) on the
+//! weight-stationary array — array columns hold filters, array rows hold packed rows.
+
+use super::LayoutKind;
+use crate::weights::WeightMatrix;
+
+/// Marks a cell that holds no weight (the PE idles: a zero-weight MAC with no activation).
+pub const EMPTY: u32 = u32::MAX;
+
+/// One PE slot of a packed block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cell {
+    /// Window index k of the activation this weight multiplies, or [`EMPTY`].
+    pub k: u32,
+    /// The weight (0 for a kept zero, e.g. the `masked` layout's pruned weights).
+    pub w: f32,
+    /// Metadata bits this cell carries (index, select, offset…).
+    pub bits: u16,
+}
+
+impl Cell {
+    /// A slot with no weight and no metadata.
+    pub const NONE: Cell = Cell {
+        k: EMPTY,
+        w: 0.0,
+        bits: 0,
+    };
+}
+
+/// A rectangle of packed cells mapped onto the array on its own (one DARB block-size class,
+/// or the whole matrix for the other layouts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackedBlock {
+    /// Original filter (row of W) held by each array column, in array order.
+    pub filters: Vec<u32>,
+    /// Packed rows. A packed row whose cells are all empty within a column fold takes no
+    /// array row in that fold.
+    pub rows: usize,
+    /// Column-major cells: `cells[col * rows + row]`.
+    pub cells: Vec<Cell>,
+    /// Metadata bits each column carries besides its cells (pointers, block-size codes, …).
+    pub column_bits: Vec<u32>,
+}
+
+impl PackedBlock {
+    /// The cell at `(row, col)`.
+    pub fn cell(&self, row: usize, col: usize) -> Cell {
+        self.cells[col * self.rows + row]
+    }
+
+    /// Array columns (filters) in the block.
+    pub fn cols(&self) -> usize {
+        self.filters.len()
+    }
+
+    /// A block whose columns are given top-down; shorter columns are padded with empties.
+    pub fn from_columns(
+        filters: Vec<u32>,
+        columns: Vec<Vec<Cell>>,
+        column_bits: Vec<u32>,
+    ) -> PackedBlock {
+        let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+        let mut cells = Vec::with_capacity(rows * columns.len());
+        for col in columns {
+            let len = col.len();
+            cells.extend(col);
+            cells.extend(std::iter::repeat_n(Cell::NONE, rows - len));
+        }
+        PackedBlock {
+            filters,
+            rows,
+            cells,
+            column_bits,
+        }
+    }
+}
+
+/// The result of pruning and packing one weight matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packed {
+    /// The layout that produced it.
+    pub layout: LayoutKind,
+    /// W rows (filters).
+    pub n: usize,
+    /// W columns (window length).
+    pub k: usize,
+    /// Blocks mapped one after another.
+    pub blocks: Vec<PackedBlock>,
+    /// Nonzeros of the dense weights.
+    pub nnz_before: u64,
+    /// Nonzero weights kept.
+    pub nnz_after: u64,
+    /// Σ w² of the dense weights.
+    pub energy_before: f64,
+    /// Σ w² of the kept weights.
+    pub energy_after: f64,
+    /// Why the layout did something other than its rule (e.g. PCONV on a non-3×3 layer).
+    pub note: Option<String>,
+    /// Column combining: each packed row's group of original columns (W's K indices).
+    pub groups: Vec<Vec<u32>>,
+}
+
+impl Packed {
+    /// Wraps packed blocks of `w`, counting the kept weights and their energy from the cells.
+    pub fn new(layout: LayoutKind, w: &WeightMatrix, blocks: Vec<PackedBlock>) -> Packed {
+        let (mut nnz_after, mut energy_after) = (0u64, 0f64);
+        for b in &blocks {
+            for c in &b.cells {
+                if c.k != EMPTY && c.w != 0.0 {
+                    nnz_after += 1;
+                    energy_after += f64::from(c.w) * f64::from(c.w);
+                }
+            }
+        }
+        Packed {
+            layout,
+            n: w.n,
+            k: w.k,
+            blocks,
+            nnz_before: w.nnz() as u64,
+            nnz_after,
+            energy_before: w.energy(),
+            energy_after,
+            note: None,
+            groups: Vec::new(),
+        }
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Packed {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// Fraction of W's N·K weights that are zero after pruning.
+    pub fn sparsity(&self) -> f64 {
+        1.0 - self.nnz_after as f64 / (self.n * self.k) as f64
+    }
+
+    /// Σw²(kept) / Σw²(dense); 1 for an all-zero matrix.
+    pub fn retained_energy(&self) -> f64 {
+        if self.energy_before == 0.0 {
+            1.0
+        } else {
+            self.energy_after / self.energy_before
+        }
+    }
+
+    /// ‖W − W_kept‖_F / ‖W‖_F.
+    pub fn distortion(&self) -> f64 {
+        (1.0 - self.retained_energy()).max(0.0).sqrt()
+    }
+
+    /// All metadata bits: cells plus column overhead.
+    pub fn metadata_bits(&self) -> u64 {
+        self.blocks
+            .iter()
+            .map(|b| {
+                b.cells.iter().map(|c| u64::from(c.bits)).sum::<u64>()
+                    + b.column_bits.iter().map(|&x| u64::from(x)).sum::<u64>()
+            })
+            .sum()
+    }
+
+    /// PE slots of the packed blocks (rows × columns, summed).
+    pub fn packed_cells(&self) -> u64 {
+        self.blocks.iter().map(|b| (b.rows * b.cols()) as u64).sum()
+    }
+}
+
+/// `ceil(log2 x)` for x ≥ 1 (0 for x ≤ 1): bits to index x choices.
+pub fn index_bits(x: u64) -> u32 {
+    if x <= 1 {
+        0
+    } else {
+        64 - (x - 1).leading_zeros()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_bits_is_ceil_log2() {
+        let got: Vec<u32> = [1u64, 2, 3, 4, 5, 8, 9, 256, 257]
+            .iter()
+            .map(|&x| index_bits(x))
+            .collect();
+        assert_eq!(got, vec![0, 1, 2, 2, 3, 3, 4, 8, 9]);
+    }
+}

@@ -1,0 +1,307 @@
+//! Dense layer weights in sparsim's orientation, from files or a seeded generator.
+//!
+//! A layer's weight matrix `W` is N×K, row-major, rows = filters / output neurons, columns =
+//! the flattened input window in channel-fastest order `j = (r·kw + q)·C + c` (SCALE-Sim's
+//! order; PyTorch's `[F, C, kh, kw]` is reordered on load). A grouped convolution has one
+//! matrix per group; an LSTM layer one matrix `[W_ih | W_hh]` (K = input + hidden) shared by
+//! all steps.
+
+mod f16;
+pub mod files;
+pub mod npy;
+pub mod synthetic;
+
+use crate::error::InputError;
+use crate::workload::{LayerOp, Network};
+use files::NamedTensor;
+
+/// A dense N×K weight matrix, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightMatrix {
+    /// Rows: filters / output neurons.
+    pub n: usize,
+    /// Columns: window length / input features.
+    pub k: usize,
+    /// `n · k` values, row-major.
+    pub data: Vec<f32>,
+}
+
+impl WeightMatrix {
+    /// Row `i` (one filter).
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.k..(i + 1) * self.k]
+    }
+
+    /// Element `(i, j)`.
+    pub fn get(&self, i: usize, j: usize) -> f32 {
+        self.data[i * self.k + j]
+    }
+
+    /// Nonzero count.
+    pub fn nnz(&self) -> usize {
+        self.data.iter().filter(|w| **w != 0.0).count()
+    }
+
+    /// Σ w², in f64.
+    pub fn energy(&self) -> f64 {
+        self.data
+            .iter()
+            .map(|w| f64::from(*w) * f64::from(*w))
+            .sum()
+    }
+}
+
+/// The weights of one layer: one matrix per GEMM instance with its own weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerWeights {
+    /// One matrix per group (convolutions) or a single shared one (FC, GEMM, LSTM).
+    pub matrices: Vec<WeightMatrix>,
+}
+
+/// Where weights come from.
+#[derive(Debug, Clone)]
+pub enum WeightSource {
+    /// The seeded generator of [`synthetic`].
+    Synthetic {
+        /// Seed of the whole network.
+        seed: u64,
+    },
+    /// Tensors read from a file, named `origin` in errors.
+    Tensors {
+        /// File the tensors came from.
+        origin: String,
+        /// The tensors.
+        tensors: Vec<NamedTensor>,
+    },
+}
+
+/// The tensor names a layer reads: its `weights` key, or the PyTorch state-dict default
+/// (`<name>.weight`; for an LSTM `<name>.weight_ih_l0` and `<name>.weight_hh_l0`).
+pub fn tensor_names(name: &str, op: &LayerOp, explicit: Option<&[String]>) -> Vec<String> {
+    if let Some(e) = explicit {
+        return e.to_vec();
+    }
+    match op {
+        LayerOp::Lstm(_) => vec![
+            format!("{name}.weight_ih_l0"),
+            format!("{name}.weight_hh_l0"),
+        ],
+        _ => vec![format!("{name}.weight")],
+    }
+}
+
+/// Weights for every layer of `network` (`None` for layers not on the array).
+pub fn network_weights(
+    network: &Network,
+    source: &WeightSource,
+) -> Result<Vec<Option<LayerWeights>>, InputError> {
+    network
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, layer)| {
+            if layer.gemm_work().is_none() {
+                return Ok(None);
+            }
+            Ok(Some(match source {
+                WeightSource::Synthetic { seed } => synthetic_layer(&layer.op, *seed, i),
+                WeightSource::Tensors { origin, tensors } => {
+                    let names =
+                        tensor_names(&layer.name, &layer.op, layer.weight_tensors.as_deref());
+                    bind_layer(&layer.name, &layer.op, &names, tensors, origin)?
+                }
+            }))
+        })
+        .collect()
+}
+
+fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
+    use synthetic::{stream_seed, synthetic_matrix};
+    let matrices = match op {
+        LayerOp::Conv(c) => {
+            let g = c.gemm();
+            let cg = (c.channels / c.groups) as usize;
+            (0..c.groups as usize)
+                .map(|inst| {
+                    synthetic_matrix(
+                        g.n as usize,
+                        g.k as usize,
+                        cg,
+                        |j| j % cg,
+                        stream_seed(seed, layer, inst),
+                    )
+                })
+                .collect()
+        }
+        LayerOp::Gemm(g) => {
+            let (n, k) = (g.shape.n as usize, g.shape.k as usize);
+            vec![synthetic_matrix(
+                n,
+                k,
+                k,
+                |j| j,
+                stream_seed(seed, layer, 0),
+            )]
+        }
+        LayerOp::Lstm(l) => {
+            let g = l.step_gemm();
+            let (n, k) = (g.n as usize, g.k as usize);
+            vec![synthetic_matrix(
+                n,
+                k,
+                k,
+                |j| j,
+                stream_seed(seed, layer, 0),
+            )]
+        }
+        LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),
+    };
+    LayerWeights { matrices }
+}
+
+fn find<'a>(
+    tensors: &'a [NamedTensor],
+    name: &str,
+    layer: &str,
+    origin: &str,
+) -> Result<&'a NamedTensor, InputError> {
+    tensors.iter().find(|t| t.name == name).ok_or_else(|| {
+        let mut have: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
+        have.truncate(12);
+        InputError::new(
+            origin,
+            format!(
+                "layer `{layer}`: tensor `{name}` not found (the file has {}{}); name it with the layer's `weights` key",
+                have.join(", "),
+                if tensors.len() > 12 { ", …" } else { "" }
+            ),
+        )
+    })
+}
+
+fn shape_error(layer: &str, t: &NamedTensor, expected: &str, origin: &str) -> InputError {
+    InputError::new(
+        origin,
+        format!(
+            "layer `{layer}`: tensor `{}` has shape {:?}; expected {expected}",
+            t.name, t.shape
+        ),
+    )
+}
+
+fn bind_layer(
+    layer: &str,
+    op: &LayerOp,
+    names: &[String],
+    tensors: &[NamedTensor],
+    origin: &str,
+) -> Result<LayerWeights, InputError> {
+    let count_err = |want: usize| {
+        InputError::new(
+            origin,
+            format!(
+                "layer `{layer}`: expected {want} tensor name(s), found {}",
+                names.len()
+            ),
+        )
+    };
+    match op {
+        LayerOp::Conv(c) => {
+            let [name] = names else {
+                return Err(count_err(1));
+            };
+            let t = find(tensors, name, layer, origin)?;
+            let (f, cg, kh, kw) = (
+                c.filters as usize,
+                (c.channels / c.groups) as usize,
+                c.kernel_h as usize,
+                c.kernel_w as usize,
+            );
+            let ok = t.shape == [f, cg, kh, kw] || (kh == 1 && kw == 1 && t.shape == [f, cg]);
+            if !ok {
+                return Err(shape_error(
+                    layer,
+                    t,
+                    &format!("[filters, channels/groups, kh, kw] = [{f}, {cg}, {kh}, {kw}]"),
+                    origin,
+                ));
+            }
+            let per = f / c.groups as usize;
+            let k = kh * kw * cg;
+            let matrices = (0..c.groups as usize)
+                .map(|g| {
+                    let mut data = vec![0.0f32; per * k];
+                    for n in 0..per {
+                        let src = &t.data[(g * per + n) * k..(g * per + n + 1) * k];
+                        for ch in 0..cg {
+                            for r in 0..kh {
+                                for q in 0..kw {
+                                    data[n * k + (r * kw + q) * cg + ch] =
+                                        src[(ch * kh + r) * kw + q];
+                                }
+                            }
+                        }
+                    }
+                    WeightMatrix { n: per, k, data }
+                })
+                .collect();
+            Ok(LayerWeights { matrices })
+        }
+        LayerOp::Gemm(g) => {
+            let [name] = names else {
+                return Err(count_err(1));
+            };
+            let t = find(tensors, name, layer, origin)?;
+            let (n, k) = (g.shape.n as usize, g.shape.k as usize);
+            if t.shape != [n, k] {
+                return Err(shape_error(
+                    layer,
+                    t,
+                    &format!("[out_features, in_features] = [{n}, {k}]"),
+                    origin,
+                ));
+            }
+            Ok(LayerWeights {
+                matrices: vec![WeightMatrix {
+                    n,
+                    k,
+                    data: t.data.clone(),
+                }],
+            })
+        }
+        LayerOp::Lstm(l) => {
+            let [ih, hh] = names else {
+                return Err(count_err(2));
+            };
+            let (i, h) = (l.input as usize, l.hidden as usize);
+            let t_ih = find(tensors, ih, layer, origin)?;
+            let t_hh = find(tensors, hh, layer, origin)?;
+            if t_ih.shape != [4 * h, i] {
+                return Err(shape_error(
+                    layer,
+                    t_ih,
+                    &format!("weight_ih [4·hidden, input] = [{}, {i}]", 4 * h),
+                    origin,
+                ));
+            }
+            if t_hh.shape != [4 * h, h] {
+                return Err(shape_error(
+                    layer,
+                    t_hh,
+                    &format!("weight_hh [4·hidden, hidden] = [{}, {h}]", 4 * h),
+                    origin,
+                ));
+            }
+            let k = i + h;
+            let mut data = Vec::with_capacity(4 * h * k);
+            for n in 0..4 * h {
+                data.extend_from_slice(&t_ih.data[n * i..(n + 1) * i]);
+                data.extend_from_slice(&t_hh.data[n * h..(n + 1) * h]);
+            }
+            Ok(LayerWeights {
+                matrices: vec![WeightMatrix { n: 4 * h, k, data }],
+            })
+        }
+        LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),
+    }
+}
