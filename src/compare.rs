@@ -374,3 +374,66 @@ pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
         .collect();
     totals
 }
+
+/// How `run --layout` (or SCALE-Sim's layer-wise N:M) picks each layer's layout.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayoutChoice {
+    /// One layout for every layer.
+    Uniform(LayoutKind),
+    /// `nm` with the N:M each layer's topology row declares (1:1 when none), as SCALE-Sim's
+    /// `SparsitySupport` runs them, on PEs sized to fit.
+    LayerwiseNm,
+}
+
+/// Runs a whole network under one layout choice: one row per layer, with the speedup over
+/// the dense engine.
+pub fn run_layout(
+    arch: &Arch,
+    network: &Network,
+    weights: &[Option<LayerWeights>],
+    choice: &LayoutChoice,
+    params: &LayoutParams,
+    size_to_fit: bool,
+) -> Vec<CompareRow> {
+    use rayon::prelude::*;
+    (0..network.layers.len())
+        .into_par_iter()
+        .map(|i| {
+            let layer = &network.layers[i];
+            let dense = simulate_layer(arch, layer);
+            let (kind, params, fit) = match choice {
+                LayoutChoice::Uniform(k) => (*k, params.clone(), size_to_fit),
+                LayoutChoice::LayerwiseNm => {
+                    let nm = layer.declared_nm.unwrap_or((1, 1));
+                    (
+                        LayoutKind::Nm,
+                        LayoutParams {
+                            nm: Some(nm),
+                            ..params.clone()
+                        },
+                        true,
+                    )
+                }
+            };
+            if weights[i].is_none() {
+                return CompareRow {
+                    layer: dense,
+                    sparse: SparseStats {
+                        layout: kind.as_str().to_string(),
+                        status: "ok".into(),
+                        ..SparseStats::default()
+                    },
+                    speedup_vs_dense: 1.0,
+                };
+            }
+            let packs = pack_layer(network, weights, i, kind, &params);
+            let (s, sp) = simulate_layout(arch, layer, &packs, fit);
+            let speedup = dense.total_cycles as f64 / s.total_cycles as f64;
+            CompareRow {
+                layer: s,
+                sparse: sp,
+                speedup_vs_dense: speedup,
+            }
+        })
+        .collect()
+}

@@ -86,6 +86,7 @@ impl LayoutArgs {
             pconv_connectivity: self.pconv_connectivity,
             colcomb_alpha: self.alpha,
             colcomb_gamma: self.gamma,
+            layerwise_nm: None,
         };
         layout_params(&flags, &p).map_err(|m| anyhow::anyhow!("layout parameters: {m}"))
     }

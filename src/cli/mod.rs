@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod layout_args;
+mod pack;
 mod run;
 
 pub use layout_args::LayoutArgs;
@@ -31,11 +32,33 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate a workload on an architecture and write per-layer results.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Compare weight layouts on the same pruned weights and array.
     Compare(Box<CompareArgs>),
+    /// Prune and pack one weight matrix and describe the packing.
+    Pack(Box<PackArgs>),
     /// Validate an architecture or workload file and say what it holds.
     Check(CheckArgs),
+}
+
+/// `sparsim pack`.
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// Layout: dense, masked, irregular, nm, bwhm, darb, pconv or colcomb.
+    #[arg(long)]
+    pub layout: String,
+    /// Weights file (.npy, .npz, .safetensors); a 2-D .npy array is W (N×K) itself.
+    #[arg(long)]
+    pub weights: PathBuf,
+    /// Tensor to pack, for files holding several.
+    #[arg(long)]
+    pub tensor: Option<String>,
+    /// Print the packing as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Layout parameters.
+    #[command(flatten)]
+    pub params: LayoutArgs,
 }
 
 /// `sparsim compare`.
@@ -101,6 +124,22 @@ pub struct RunArgs {
     /// Do not print the result table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Prune and pack the weights with this layout (weight-stationary arrays only); the
+    /// CSV then has the layout columns of `compare`.
+    #[arg(long)]
+    pub layout: Option<String>,
+    /// Dense weights for `--layout` (.npy, .npz, .safetensors) [default: seeded synthetic].
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// Seed of the synthetic weights.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Give the layout the PE mux fan-in and row bus it needs instead of the arch's.
+    #[arg(long)]
+    pub size_to_fit: bool,
+    /// Layout parameters.
+    #[command(flatten)]
+    pub params: LayoutArgs,
 }
 
 /// `sparsim check`.
@@ -124,8 +163,9 @@ pub(super) fn form(gemm: bool) -> TopologyForm {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run(a) => run::run_command(a),
+        Command::Run(a) => run::run_command(*a),
         Command::Compare(a) => compare::compare_command(*a),
+        Command::Pack(a) => pack::pack_command(*a),
         Command::Check(a) => check::check_command(a),
     }
 }

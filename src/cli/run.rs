@@ -1,22 +1,104 @@
 //! `sparsim run`.
 
+use super::Loaded;
 use super::{RunArgs, load, progress_bar};
+use crate::compare::{CompareRow, CompareSpec, LayoutChoice, run_layout};
 use crate::engine;
 use crate::engine::scalesim_view::scalesim_row;
+use crate::layout::nm::compressed_k;
+use crate::layout::{LayoutKind, LayoutParams};
 use crate::report::atomic::write_atomic;
+use crate::report::compare::compare_csv;
 use crate::report::layers_csv::layers_csv;
 use crate::report::scalesim::scalesim_reports;
 use crate::report::summary::{Inputs, Summary, Tool, WorkloadInfo, summary_json};
 use crate::report::table::render_table;
-use anyhow::{Context, Result};
+use crate::stats::LayerStats;
+use crate::weights::{WeightSource, network_weights};
+use crate::workload::{Gemm, Layer, LayerOp};
+use anyhow::{Context, Result, bail};
+
+/// The layer as SCALE-Sim's layer-wise N:M maps it: a GEMM with K replaced by K'.
+fn compressed(layer: &Layer) -> Layer {
+    let Some(w) = layer.gemm_work() else {
+        return layer.clone();
+    };
+    let (n, m) = layer.declared_nm.unwrap_or((1, 1));
+    let k = compressed_k(w.shape.k, u64::from(n), u64::from(m));
+    let g = Gemm::new(w.shape.m, w.shape.n, k).expect("a compressed K is a valid GEMM size");
+    Layer::new(layer.name.clone(), LayerOp::Gemm(g))
+}
+
+/// The pruned and packed network under `choice`; an infeasible layer is an error here.
+fn run_sparse(
+    a: &RunArgs,
+    l: &Loaded,
+    choice: &LayoutChoice,
+    params: &LayoutParams,
+) -> Result<Vec<CompareRow>> {
+    let kind = match choice {
+        LayoutChoice::Uniform(k) => *k,
+        LayoutChoice::LayerwiseNm => LayoutKind::Nm,
+    };
+    let spec = CompareSpec {
+        layouts: vec![kind],
+        params: params.clone(),
+        size_to_fit: a.size_to_fit,
+    };
+    spec.check(&l.arch).map_err(anyhow::Error::msg)?;
+    let source = match &a.weights {
+        Some(p) => WeightSource::Tensors {
+            origin: p.display().to_string(),
+            tensors: crate::weights::files::read_tensors(p)?,
+        },
+        None => WeightSource::Synthetic { seed: a.seed },
+    };
+    let weights = network_weights(&l.network, &source)?;
+    let rows = run_layout(&l.arch, &l.network, &weights, choice, params, a.size_to_fit);
+    if let Some(r) = rows.iter().find(|r| r.sparse.status != "ok") {
+        bail!(
+            "layer `{}`, layout `{}`: {} (give the arch more mux inputs, or use --size-to-fit)",
+            r.layer.layer,
+            r.sparse.layout,
+            r.sparse.status.trim_start_matches("infeasible: ")
+        );
+    }
+    Ok(rows)
+}
 
 pub(super) fn run_command(a: RunArgs) -> Result<()> {
     let l = load(a.arch.as_deref(), a.workload.as_deref(), a.gemm)?;
-    let bar = progress_bar(l.network.layers.len() as u64);
-    let layers =
-        engine::simulate_network(&l.arch, &l.network, |done| bar.set_position(done as u64));
-    bar.finish_and_clear();
-    let totals = engine::totals(&l.arch, &layers);
+    let params = a.params.resolve(&l.arch.layout)?;
+    let choice = match &a.layout {
+        Some(s) => Some(LayoutChoice::Uniform(
+            LayoutKind::parse(s).map_err(|e| anyhow::anyhow!("--layout: {e}"))?,
+        )),
+        None if params.layerwise_nm => Some(LayoutChoice::LayerwiseNm),
+        None => None,
+    };
+    let sparse_rows = match &choice {
+        Some(choice) => Some(run_sparse(&a, &l, choice, &params)?),
+        None => None,
+    };
+    let layers: Vec<LayerStats> = match &sparse_rows {
+        Some(rows) => rows.iter().map(|r| r.layer.clone()).collect(),
+        None => {
+            let bar = progress_bar(l.network.layers.len() as u64);
+            let layers =
+                engine::simulate_network(&l.arch, &l.network, |done| bar.set_position(done as u64));
+            bar.finish_and_clear();
+            layers
+        }
+    };
+    let mut totals = engine::totals(&l.arch, &layers);
+    if let Some(rows) = &sparse_rows {
+        let effectual: u64 = rows.iter().map(|r| r.sparse.effectual_macs).sum();
+        totals.pe_utilization = if totals.total_cycles == 0 {
+            0.0
+        } else {
+            effectual as f64 / (l.arch.array.pes() * totals.total_cycles) as f64
+        };
+    }
 
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
@@ -24,7 +106,10 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         let p = a.out.join(name);
         write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
     };
-    write("layers.csv", &layers_csv(&layers))?;
+    match &sparse_rows {
+        Some(rows) => write("layers.csv", &compare_csv(rows))?,
+        None => write("layers.csv", &layers_csv(&layers))?,
+    }
     let summary = Summary {
         tool: Tool::default(),
         inputs: Inputs {
@@ -45,7 +130,11 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
             .layers
             .iter()
             .zip(&layers)
-            .filter_map(|(layer, s)| scalesim_row(&l.arch, layer, s))
+            .filter_map(|(layer, s)| match choice {
+                // SCALE-Sim maps layer-wise N:M as dense with K compressed to K'.
+                Some(LayoutChoice::LayerwiseNm) => scalesim_row(&l.arch, &compressed(layer), s),
+                _ => scalesim_row(&l.arch, layer, s),
+            })
             .collect();
         let (compute, bandwidth, detailed) = scalesim_reports(&rows);
         write("COMPUTE_REPORT.csv", compute.as_bytes())?;

@@ -132,6 +132,8 @@ pub struct RawLayout {
     pub colcomb_alpha: Option<u32>,
     /// Column combining γ.
     pub colcomb_gamma: Option<f64>,
+    /// Layer-wise N:M from the topology (SCALE-Sim's SparsitySupport).
+    pub layerwise_nm: Option<bool>,
 }
 
 fn default_clock() -> f64 {

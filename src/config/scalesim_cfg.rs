@@ -12,8 +12,9 @@
 //! | `layout` | `IfmapSRAMBankBandwidth`, `FilterSRAMBankBandwidth` | USER mode: the ifmap and filter DRAM bandwidths, words/cycle (what SCALE-Sim really uses) |
 //! | | `IfmapSRAMBankNum`, `IfmapSRAMBankPort`, `FilterSRAMBankNum`, `FilterSRAMBankPort` | accepted; no effect |
 //! | | `IfmapCustomLayout`, `FilterCustomLayout` | must be false (bank-conflict layouts are not modelled) |
-//! | `sparsity` | `SparsitySupport` | must be false in this version (dense runs) |
-//! | | `SparseRep`, `OptimizedMapping`, `BlockSize`, `RandomNumberGeneratorSeed` | accepted; no effect when `SparsitySupport` is false |
+//! | `sparsity` | `SparsitySupport` | true: every layer runs as `nm` with the N:M its topology row declares (1:1 when none), as SCALE-Sim's layer-wise sparsity |
+//! | | `OptimizedMapping` | must be false (SCALE-Sim's optimized mapping draws a random N per column; not modelled) |
+//! | | `SparseRep`, `BlockSize`, `RandomNumberGeneratorSeed` | accepted; no effect (sparsim's `nm` metadata is its own) |
 //! | `run_presets` | `InterfaceBandwidth` | `USER` (bandwidth-limited) or `CALC` (never stalls) |
 //! | | `UseRamulatorTrace` | must be False (sparsim uses its own DRAM model) |
 //! | `network_presets` | `TopologyCsvLoc` | accepted; the workload is given on the command line |
@@ -92,22 +93,22 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
         (
             "run_presets",
             "UseRamulatorTrace",
-            "sparsim uses its own DRAM model; set it to False",
+            "False (sparsim has its own DRAM model, not Ramulator traces)",
         ),
         (
             "layout",
             "IfmapCustomLayout",
-            "custom SRAM bank layouts are not modelled; set it to False",
+            "False (custom SRAM bank layouts are not modelled)",
         ),
         (
             "layout",
             "FilterCustomLayout",
-            "custom SRAM bank layouts are not modelled; set it to False",
+            "False (custom SRAM bank layouts are not modelled)",
         ),
         (
             "sparsity",
-            "SparsitySupport",
-            "layer-wise N:M sparsity is not supported by this version of sparsim; set it to false to run dense",
+            "OptimizedMapping",
+            "false (SCALE-Sim's optimized sparse mapping, random per-column N, is not modelled)",
         ),
     ] {
         if let Some(e) = c.get(section, key)
@@ -116,6 +117,10 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             return Err(c.bad(e, &e.value, what));
         }
     }
+    let layerwise_nm = match c.get("sparsity", "SparsitySupport") {
+        Some(e) => c.boolean(e)?,
+        None => false,
+    };
     let rows = c.int("architecture_presets", "ArrayHeight", 1, 65_536)?;
     let cols = c.int("architecture_presets", "ArrayWidth", 1, 65_536)?;
     let kb = |key| c.int("architecture_presets", key, 1, 1 << 30);
@@ -193,7 +198,10 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             weight_double_buffer: false,
         },
         decode: DecodeThroughput::uniform(cols as u32),
-        layout: crate::layout::LayoutParams::default(),
+        layout: crate::layout::LayoutParams {
+            layerwise_nm,
+            ..crate::layout::LayoutParams::default()
+        },
     })
 }
 

@@ -146,11 +146,9 @@ impl Layout for Darb {
                 })
                 .collect();
             let n_cols = filters.len();
-            blocks.push(PackedBlock::from_columns(
-                filters,
-                columns,
-                vec![code_bits; n_cols],
-            ));
+            let mut block = PackedBlock::from_columns(filters, columns, vec![code_bits; n_cols]);
+            block.block_size = b as u32;
+            blocks.push(block);
         }
         let p = Packed::new(self.kind, w, blocks);
         match note {

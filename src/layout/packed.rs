@@ -40,6 +40,8 @@ pub struct PackedBlock {
     pub cells: Vec<Cell>,
     /// Metadata bits each column carries besides its cells (pointers, block-size codes, …).
     pub column_bits: Vec<u32>,
+    /// DARB/BWHM: the block size of this class (0 for other layouts).
+    pub block_size: u32,
 }
 
 impl PackedBlock {
@@ -71,6 +73,7 @@ impl PackedBlock {
             rows,
             cells,
             column_bits,
+            block_size: 0,
         }
     }
 }

@@ -38,6 +38,9 @@ pub struct LayoutParams {
     pub colcomb_alpha: u32,
     /// Column combining: conflict budget per group, γ (in units of N).
     pub colcomb_gamma: f64,
+    /// Run every layer as `nm` with the N:M its SCALE-Sim topology row declares (SCALE-Sim's
+    /// `SparsitySupport = true`), when no layout is asked for.
+    pub layerwise_nm: bool,
 }
 
 impl Default for LayoutParams {
@@ -52,6 +55,7 @@ impl Default for LayoutParams {
             pconv_connectivity: None,
             colcomb_alpha: 8,
             colcomb_gamma: 0.5,
+            layerwise_nm: false,
         }
     }
 }

@@ -11,6 +11,16 @@ use sparsim::workload::scalesim_csv::TopologyForm;
 /// configs, `w*.toml` workloads, `t*.csv` SCALE-Sim topologies, `n*.txt` ConvNetDraw.
 const CASES: &[(&str, &str, &str)] = &[
     (
+        "c12.cfg",
+        "[general]\nrun_name = t\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nBandwidth : 10\nDataflow : ws\n[layout]\nIfmapSRAMBankBandwidth: 10\nFilterSRAMBankBandwidth: 10\n[sparsity]\nSparsitySupport : false\n[run_presets]\nInterfaceBandwidth: USER\nUseRamulatorTrace: True",
+        "c12.cfg:18: UseRamulatorTrace: invalid value `True`: expected False (sparsim has its own DRAM model, not Ramulator traces)",
+    ),
+    (
+        "c13.cfg",
+        "[general]\nrun_name = t\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nBandwidth : 10\nDataflow : ws\n[layout]\nIfmapSRAMBankBandwidth: 10\nIfmapCustomLayout: True\nFilterSRAMBankBandwidth: 10\n[sparsity]\nSparsitySupport : false\n[run_presets]\nInterfaceBandwidth: USER",
+        "c13.cfg:13: IfmapCustomLayout: invalid value `True`: expected False (custom SRAM bank layouts are not modelled)",
+    ),
+    (
         "c1.cfg",
         "[general]\nrun_name = t\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\nArrayDepth: 4\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nBandwidth : 10\nDataflow : ws\n[layout]\nIfmapSRAMBankBandwidth: 10\nFilterSRAMBankBandwidth: 10\n[sparsity]\nSparsitySupport : false\n[run_presets]\nInterfaceBandwidth: USER",
         "c1.cfg:6: ArrayDepth: unknown key in [architecture_presets]: expected one of ArrayHeight, ArrayWidth, IfmapSramSzkB, FilterSramSzkB, OfmapSramSzkB, IfmapOffset, FilterOffset, OfmapOffset, Bandwidth, Dataflow, MemoryBanks, ReadRequestBuffer, WriteRequestBuffer",
@@ -37,8 +47,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     (
         "c6.cfg",
-        "[general]\nrun_name = t\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nBandwidth : 10\nDataflow : ws\n[layout]\nIfmapSRAMBankBandwidth: 10\nFilterSRAMBankBandwidth: 10\n[sparsity]\nSparsitySupport : true\n[run_presets]\nInterfaceBandwidth: USER",
-        "c6.cfg:15: SparsitySupport: invalid value `true`: expected layer-wise N:M sparsity is not supported by this version of sparsim; set it to false to run dense",
+        "[general]\nrun_name = t\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nBandwidth : 10\nDataflow : ws\n[layout]\nIfmapSRAMBankBandwidth: 10\nFilterSRAMBankBandwidth: 10\n[sparsity]\nSparsitySupport : true\nOptimizedMapping : true\n[run_presets]\nInterfaceBandwidth: USER",
+        "c6.cfg:16: OptimizedMapping: invalid value `true`: expected false (SCALE-Sim's optimized sparse mapping, random per-column N, is not modelled)",
     ),
     (
         "c7.cfg",

@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod input_errors;
+mod layouts;
 mod properties;
 mod scalesim_parity;
 mod weights_files;
