@@ -437,3 +437,16 @@ pub fn run_layout(
         })
         .collect()
 }
+
+/// The layer as SCALE-Sim's layer-wise N:M maps it — a GEMM whose K is compressed to
+/// `K' = ⌊K/M⌋·N + min(N, K mod M)` — for SCALE-Sim-format reports of such runs.
+pub fn scalesim_nm_layer(layer: &Layer) -> Layer {
+    let Some(w) = layer.gemm_work() else {
+        return layer.clone();
+    };
+    let (n, m) = layer.declared_nm.unwrap_or((1, 1));
+    let k = crate::layout::nm::compressed_k(w.shape.k, u64::from(n), u64::from(m));
+    let g = crate::workload::Gemm::new(w.shape.m, w.shape.n, k)
+        .expect("a compressed K is a valid GEMM size");
+    Layer::new(layer.name.clone(), LayerOp::Gemm(g))
+}

@@ -2,10 +2,9 @@
 
 use super::Loaded;
 use super::{RunArgs, load, progress_bar};
-use crate::compare::{CompareRow, CompareSpec, LayoutChoice, run_layout};
+use crate::compare::{CompareRow, CompareSpec, LayoutChoice, run_layout, scalesim_nm_layer};
 use crate::engine;
 use crate::engine::scalesim_view::scalesim_row;
-use crate::layout::nm::compressed_k;
 use crate::layout::{LayoutKind, LayoutParams};
 use crate::report::atomic::write_atomic;
 use crate::report::compare::compare_csv;
@@ -15,19 +14,7 @@ use crate::report::summary::{Inputs, Summary, Tool, WorkloadInfo, summary_json};
 use crate::report::table::render_table;
 use crate::stats::LayerStats;
 use crate::weights::{WeightSource, network_weights};
-use crate::workload::{Gemm, Layer, LayerOp};
 use anyhow::{Context, Result, bail};
-
-/// The layer as SCALE-Sim's layer-wise N:M maps it: a GEMM with K replaced by K'.
-fn compressed(layer: &Layer) -> Layer {
-    let Some(w) = layer.gemm_work() else {
-        return layer.clone();
-    };
-    let (n, m) = layer.declared_nm.unwrap_or((1, 1));
-    let k = compressed_k(w.shape.k, u64::from(n), u64::from(m));
-    let g = Gemm::new(w.shape.m, w.shape.n, k).expect("a compressed K is a valid GEMM size");
-    Layer::new(layer.name.clone(), LayerOp::Gemm(g))
-}
 
 /// The pruned and packed network under `choice`; an infeasible layer is an error here.
 fn run_sparse(
@@ -132,7 +119,9 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
             .zip(&layers)
             .filter_map(|(layer, s)| match choice {
                 // SCALE-Sim maps layer-wise N:M as dense with K compressed to K'.
-                Some(LayoutChoice::LayerwiseNm) => scalesim_row(&l.arch, &compressed(layer), s),
+                Some(LayoutChoice::LayerwiseNm) => {
+                    scalesim_row(&l.arch, &scalesim_nm_layer(layer), s)
+                }
                 _ => scalesim_row(&l.arch, layer, s),
             })
             .collect();

@@ -2,9 +2,11 @@
 //! errors.
 
 mod cli;
+mod cli_sparse;
 mod common;
 mod input_errors;
 mod layouts;
 mod properties;
+mod scalesim_nm;
 mod scalesim_parity;
 mod weights_files;

@@ -1,0 +1,383 @@
+//! `compare`, `pack` and `run --layout` end to end.
+
+use crate::common::{fixture, root};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sparsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sparsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sparsim-sp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn path(rel: &str) -> String {
+    root().join(rel).display().to_string()
+}
+
+/// Rows of compare_totals.csv as (layout, column → value).
+fn totals(dir: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(dir.join("compare_totals.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            h.iter()
+                .map(String::from)
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn compare_on_lenet_writes_every_layout_and_is_deterministic() {
+    let dir = temp_dir("lenet");
+    for out in ["a", "b"] {
+        let o = sparsim(
+            &[
+                "compare",
+                "--workload",
+                &path("workloads/lenet5.toml"),
+                "--layouts",
+                "dense,masked,irregular,nm,bwhm,darb,pconv,colcomb",
+                "--out",
+                out,
+                "--seed",
+                "7",
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        if out == "a" {
+            let s = stdout(&o);
+            assert!(
+                s.starts_with(
+                    "lenet5 on sparse-32x32-ws (32x32 ws, mux 16 / bus 16), target sparsity 0.75\n"
+                ),
+                "{s}"
+            );
+        }
+    }
+    let a = std::fs::read(dir.join("a/compare.csv")).unwrap();
+    assert_eq!(
+        a,
+        std::fs::read(dir.join("b/compare.csv")).unwrap(),
+        "same seed, same bytes"
+    );
+    let csv = String::from_utf8(a).unwrap();
+    let header = csv.lines().next().unwrap();
+    for col in [
+        "layout",
+        "sparsity",
+        "retained_energy",
+        "metadata_bits",
+        "max_fan_in",
+        "max_bus_demand",
+        "effectual_macs",
+        "speedup_vs_dense",
+        "status",
+    ] {
+        assert!(
+            header.split(',').any(|h| h == col),
+            "compare.csv lacks {col}"
+        );
+    }
+    assert_eq!(csv.lines().count(), 1 + 12 * 8);
+    let t = totals(&dir.join("a"));
+    let get = |layout: &str, col: &str| -> String {
+        t.iter().find(|r| r["layout"] == layout).unwrap()[col].clone()
+    };
+    assert_eq!(get("dense", "speedup_vs_dense"), "1.0");
+    assert!(
+        get("irregular", "status").starts_with("infeasible"),
+        "irregular needs more than 16 mux inputs on LeNet's FC layers"
+    );
+    // Column combining beats the masked baseline on PE utilization and dense on cycles.
+    let f = |layout: &str, col: &str| -> f64 { get(layout, col).parse().unwrap() };
+    assert!(f("colcomb", "pe_utilization") > f("masked", "pe_utilization"));
+    assert!(f("colcomb", "total_cycles") < f("dense", "total_cycles"));
+    assert!(f("irregular", "max_fan_in") > 4.0 * f("nm", "max_fan_in"));
+    // Another seed gives other weights.
+    let o = sparsim(
+        &[
+            "compare",
+            "--workload",
+            &path("workloads/lenet5.toml"),
+            "--out",
+            "c",
+            "--seed",
+            "8",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(o.status.success());
+    assert_ne!(
+        std::fs::read(dir.join("a/compare_totals.csv")).unwrap(),
+        std::fs::read(dir.join("c/compare_totals.csv")).unwrap()
+    );
+}
+
+#[test]
+fn size_to_fit_makes_every_layout_feasible() {
+    let dir = temp_dir("fit");
+    let o = sparsim(
+        &[
+            "compare",
+            "--workload",
+            &path("workloads/lenet5.toml"),
+            "--arch",
+            &path("arch/tpu-32x32-ws.toml"),
+            "--out",
+            "plain",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plain = totals(&dir.join("plain"));
+    for r in &plain {
+        // LeNet has no 3x3 convolution, so pconv leaves it dense and plain PEs suffice.
+        let needs_mux = r["max_fan_in"] != "1";
+        assert_eq!(
+            r["status"].starts_with("infeasible"),
+            needs_mux,
+            "{r:?}: plain PEs have a 1-input mux"
+        );
+        assert_eq!(
+            needs_mux,
+            !matches!(r["layout"].as_str(), "dense" | "masked" | "pconv")
+        );
+    }
+    let o = sparsim(
+        &[
+            "compare",
+            "--workload",
+            &path("workloads/lenet5.toml"),
+            "--arch",
+            &path("arch/tpu-32x32-ws.toml"),
+            "--out",
+            "fit",
+            "-q",
+            "--size-to-fit",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(totals(&dir.join("fit")).iter().all(|r| r["status"] == "ok"));
+}
+
+#[test]
+fn compare_errors_are_clear() {
+    let dir = temp_dir("errors");
+    let o = sparsim(
+        &[
+            "compare",
+            "--arch",
+            &path("arch/eyeriss-12x14-os.toml"),
+            "--workload",
+            &path("workloads/lenet5.toml"),
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: layout `irregular` needs a weight-stationary array (its weights sit in the PEs with static selects); architecture `eyeriss-12x14-os` is os: use dense or masked, or an arch with dataflow = \"ws\"\n"
+    );
+    let o = sparsim(
+        &[
+            "compare",
+            "--arch",
+            &path("arch/eyeriss-12x14-os.toml"),
+            "--workload",
+            &path("workloads/lenet5.toml"),
+            "--layouts",
+            "dense,masked",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(
+        o.status.success(),
+        "dense and masked run on any dataflow: {}",
+        stderr(&o)
+    );
+    for (args, msg) in [
+        (
+            vec!["--layouts", "dense,sparse"],
+            "error: --layouts: unknown layout `sparse`: expected one of dense, masked, irregular, nm, bwhm, darb, pconv, colcomb\n",
+        ),
+        (
+            vec!["--sparsity", "1.2"],
+            "error: layout parameters: sparsity = 1.2 is outside [0, 1)\n",
+        ),
+        (
+            vec!["--nm", "5:4"],
+            "error: layout parameters: N:M = 5:4: need 1 ≤ N ≤ M ≤ 1024\n",
+        ),
+        (
+            vec!["--nm", "0:4"],
+            "error: layout parameters: N:M = 0:4: need 1 ≤ N ≤ M ≤ 1024\n",
+        ),
+        (
+            vec!["--nm", "two:four"],
+            "error: layout parameters: N:M = \"two:four\": expected two integers as \"N:M\", e.g. \"2:4\"\n",
+        ),
+        (
+            vec!["--alpha", "0"],
+            "error: layout parameters: colcomb alpha = 0: need 1 to 256\n",
+        ),
+        (
+            vec!["--gamma=-1"],
+            "error: layout parameters: colcomb gamma = -1: need a number ≥ 0\n",
+        ),
+        (
+            vec!["--darb-blocks", "4,2"],
+            "error: layout parameters: darb blocks = [4, 2]: need ascending distinct sizes from 1 to 4096, e.g. [1, 2, 4, 8, 16]\n",
+        ),
+        (
+            vec!["--pconv-patterns", "60"],
+            "error: layout parameters: pconv patterns = 60: need 1 to 56 (the 4-tap patterns that keep the centre)\n",
+        ),
+    ] {
+        let mut full = vec!["compare", "--workload", "x.toml"];
+        full.extend(args.iter());
+        std::fs::write(
+            dir.join("x.toml"),
+            "[[layer]]\nname = \"f\"\ntype = \"fc\"\nin_features = 8\nout_features = 4\n",
+        )
+        .unwrap();
+        let o = sparsim(&full, &dir);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert_eq!(stderr(&o), msg, "{args:?}");
+    }
+}
+
+#[test]
+fn pack_prints_the_packing_as_json() {
+    let dir = temp_dir("pack");
+    let w = fixture("weights/linear_f64.npy");
+    let o = sparsim(
+        &[
+            "pack",
+            "--layout",
+            "colcomb",
+            "--weights",
+            w.to_str().unwrap(),
+            "--json",
+            "--alpha",
+            "4",
+            "--gamma",
+            "0.5",
+            "--sparsity",
+            "0.6",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (rows, cols) = (
+        v["packed_rows"].as_u64().unwrap(),
+        v["packed_cols"].as_u64().unwrap(),
+    );
+    let nnz = v["nnz_after"].as_u64().unwrap();
+    assert_eq!(v["nnz_before"], 200);
+    assert!((v["utilization"].as_f64().unwrap() - nnz as f64 / (rows * cols) as f64).abs() < 1e-12);
+    let groups = v["groups"].as_array().unwrap();
+    assert_eq!(groups.len() as u64, cols);
+    let mut all: Vec<u64> = groups
+        .iter()
+        .flat_map(|g| g.as_array().unwrap().iter().map(|c| c.as_u64().unwrap()))
+        .collect();
+    assert!(groups.iter().all(|g| g.as_array().unwrap().len() <= 4));
+    all.sort_unstable();
+    all.dedup();
+    assert!(all.iter().all(|&c| c < 20));
+    // A conv tensor from a multi-tensor file needs --tensor.
+    let st = fixture("weights/model.safetensors");
+    let o = sparsim(
+        &["pack", "--layout", "nm", "--weights", st.to_str().unwrap()],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("choose one with --tensor"),
+        "{}",
+        stderr(&o)
+    );
+    let conv = fixture("weights/conv_f32.npy");
+    let o = sparsim(
+        &[
+            "pack",
+            "--layout",
+            "pconv",
+            "--weights",
+            conv.to_str().unwrap(),
+            "--json",
+            "--sparsity",
+            "0.8",
+        ],
+        &dir,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["n"].as_u64(), v["k"].as_u64()), (Some(8), Some(36)));
+    assert!(v["max_column_demand"].as_u64().unwrap() <= 9);
+}
+
+#[test]
+fn run_with_a_layout_reports_the_layout_columns() {
+    let dir = temp_dir("run-layout");
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            &path("workloads/lenet5.toml"),
+            "--arch",
+            &path("arch/sparse-32x32-ws.toml"),
+            "--layout",
+            "colcomb",
+            "--out",
+            "o",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(dir.join("o/layers.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains(",layout,"));
+    assert!(csv.lines().nth(1).unwrap().contains(",colcomb,"));
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            &path("workloads/lenet5.toml"),
+            "--arch",
+            &path("arch/sparse-32x32-ws.toml"),
+            "--layout",
+            "irregular",
+            "-q",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        stderr(&o),
+        "error: layer `fc1`, layout `irregular`: needs mux fan-in 28 but the PEs have 16 inputs (give the arch more mux inputs, or use --size-to-fit)\n"
+    );
+}
