@@ -57,3 +57,31 @@ impl Layout for Irregular {
         Packed::new(LayoutKind::Irregular, w, blocks)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::packed::EMPTY;
+
+    /// Hand-checked: 3 filters × 4, 50% sparsity keeps the 6 largest of 12 (0.2 and 0.1 go);
+    /// filter 1 empties and is dropped; filter 2 (4 kept) comes before filter 0 (2 kept).
+    #[test]
+    fn compacts_each_filter_and_orders_by_depth() {
+        let w = WeightMatrix {
+            n: 3,
+            k: 4,
+            data: vec![0.9, 0.0, 0.1, 0.5, 0.0, 0.2, 0.0, 0.0, 0.3, 0.8, 0.7, 0.6],
+        };
+        let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
+        let p = Irregular { sparsity: 0.5 }.prune_and_pack(&w, &s, &LayerContext { kernel: None });
+        let b = &p.blocks[0];
+        assert_eq!(b.filters, vec![2, 0]);
+        assert_eq!(b.rows, 4);
+        let col = |c: usize| (0..4).map(|r| b.cell(r, c).k).collect::<Vec<u32>>();
+        assert_eq!(col(0), vec![0, 1, 2, 3]);
+        assert_eq!(col(1), vec![0, 3, EMPTY, EMPTY]);
+        // 6 nonzeros × 2 index bits + 4 pointers × ceil(log2 7) = 3 bits.
+        assert_eq!(p.metadata_bits(), 6 * 2 + 4 * 3);
+        assert_eq!(p.nnz_after, 6);
+    }
+}

@@ -378,6 +378,6 @@ fn run_with_a_layout_reports_the_layout_columns() {
     );
     assert_eq!(
         stderr(&o),
-        "error: layer `fc1`, layout `irregular`: needs mux fan-in 28 but the PEs have 16 inputs (give the arch more mux inputs, or use --size-to-fit)\n"
+        "error: layer `fc1`, layout `irregular`: needs mux fan-in 28 but the arch has mux_inputs = 16 (give the arch more mux inputs, or use --size-to-fit)\n"
     );
 }
