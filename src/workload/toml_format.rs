@@ -238,10 +238,11 @@ impl Ctx<'_> {
         let allowed: &[&str] = match kind {
             "conv2d" => &[
                 "batch", "ifmap", "channels", "filters", "kernel", "stride", "padding", "groups",
+                "weights",
             ],
-            "fc" => &["batch", "in_features", "out_features"],
-            "gemm" => &["m", "n", "k"],
-            "lstm" => &["batch", "input", "hidden", "steps"],
+            "fc" => &["batch", "in_features", "out_features", "weights"],
+            "gemm" => &["m", "n", "k", "weights"],
+            "lstm" => &["batch", "input", "hidden", "steps", "weights"],
             "pool" => &["kernel", "stride", "padding"],
             "relu" | "softmax" | "add" => &[],
             other => {
@@ -422,7 +423,7 @@ out_features = 120
         let e = parse_workload_toml(&src, "t.toml", "t").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "t.toml:20:10: layer[2].hidden: `hidden` does not apply to a fc layer (`f1`); fc takes batch, in_features, out_features"
+            "t.toml:20:10: layer[2].hidden: `hidden` does not apply to a fc layer (`f1`); fc takes batch, in_features, out_features, weights"
         );
     }
 }

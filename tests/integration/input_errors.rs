@@ -11,6 +11,11 @@ use sparsim::workload::scalesim_csv::TopologyForm;
 /// configs, `w*.toml` workloads, `t*.csv` SCALE-Sim topologies, `n*.txt` ConvNetDraw.
 const CASES: &[(&str, &str, &str)] = &[
     (
+        "w14.toml",
+        "[[layer]]\nname = \"l\"\ntype = \"lstm\"\ninput = 4\nhidden = 8\nsteps = 2\nweights = \"only_one\"\n",
+        "w14.toml:7:11: layer[0].weights: invalid value \"only_one\": expected a pair of tensor names [\"weight_ih\", \"weight_hh\"]",
+    ),
+    (
         "c12.cfg",
         "[general]\nrun_name = t\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nBandwidth : 10\nDataflow : ws\n[layout]\nIfmapSRAMBankBandwidth: 10\nFilterSRAMBankBandwidth: 10\n[sparsity]\nSparsitySupport : false\n[run_presets]\nInterfaceBandwidth: USER\nUseRamulatorTrace: True",
         "c12.cfg:18: UseRamulatorTrace: invalid value `True`: expected False (sparsim has its own DRAM model, not Ramulator traces)",
@@ -233,7 +238,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "w7.toml",
         "[[layer]]\nname = \"c\"\ntype = \"conv2d\"\nifmap = [8, 8]\nchannels = 4\nfilters = 8\nkernel = 3\nhidden = 4",
-        "w7.toml:8:10: layer[0].hidden: `hidden` does not apply to a conv2d layer (`c`); conv2d takes batch, ifmap, channels, filters, kernel, stride, padding, groups",
+        "w7.toml:8:10: layer[0].hidden: `hidden` does not apply to a conv2d layer (`c`); conv2d takes batch, ifmap, channels, filters, kernel, stride, padding, groups, weights",
     ),
     (
         "w8.toml",

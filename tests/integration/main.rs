@@ -9,4 +9,5 @@ mod layouts;
 mod properties;
 mod scalesim_nm;
 mod scalesim_parity;
+mod weights_binding;
 mod weights_files;
