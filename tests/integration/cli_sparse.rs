@@ -381,3 +381,58 @@ fn run_with_a_layout_reports_the_layout_columns() {
         "error: layer `fc1`, layout `irregular`: needs mux fan-in 28 but the arch has mux_inputs = 16 (give the arch more mux inputs, or use --size-to-fit)\n"
     );
 }
+
+/// Issue acceptance: `compare` with and without `--size-to-fit` on LeNet-5, VGG-16 (CIFAR-10),
+/// ResNet-50, MobileNet-V2 and the PTB LSTM, for all layouts and masked.
+#[test]
+fn compare_runs_on_the_five_reference_networks() {
+    let dir = temp_dir("five");
+    for w in [
+        "lenet5",
+        "vgg16_cifar10",
+        "resnet50",
+        "mobilenet_v2",
+        "lstm_ptb_medium",
+    ] {
+        for fit in [false, true] {
+            let out = format!("{w}-{fit}");
+            let workload = path(&format!("workloads/{w}.toml"));
+            let mut args = vec!["compare", "-q", "--workload", &workload, "--out", &out];
+            args.extend([
+                "--layouts",
+                "dense,masked,irregular,nm,bwhm,darb,pconv,colcomb",
+            ]);
+            if fit {
+                args.push("--size-to-fit");
+            }
+            let o = sparsim(&args, &dir);
+            assert!(o.status.success(), "{w} fit={fit}: {}", stderr(&o));
+            let t = totals(&dir.join(&out));
+            assert_eq!(t.len(), 8, "{w}: every layout has a totals row");
+            if fit {
+                assert!(
+                    t.iter().all(|r| r["status"] == "ok"),
+                    "{w}: sized to fit, every layout maps"
+                );
+            }
+            let f = |layout: &str, col: &str| -> f64 {
+                t.iter().find(|r| r["layout"] == layout).unwrap()[col]
+                    .parse()
+                    .unwrap()
+            };
+            assert!(
+                f("colcomb", "pe_utilization") > f("masked", "pe_utilization"),
+                "{w}"
+            );
+            assert!(
+                f("colcomb", "total_cycles") < f("dense", "total_cycles"),
+                "{w}"
+            );
+            assert!(f("irregular", "max_fan_in") > f("nm", "max_fan_in"), "{w}");
+            assert!(
+                f("irregular", "max_fan_in") >= f("colcomb", "max_fan_in"),
+                "{w}"
+            );
+        }
+    }
+}
