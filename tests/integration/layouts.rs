@@ -134,6 +134,10 @@ proptest! {
                     prop_assert!(packed.note.is_some());
                     prop_assert_eq!(packed.nnz_after, packed.nnz_before);
                 } else if let Some(b) = packed.blocks.first() {
+                    // Whole kernels of ≤ 4 taps: at most 3 weights over the target.
+                    if s >= 5.0 / 9.0 {
+                        prop_assert!(packed.nnz_after <= target_keep + 3, "pconv keeps {} > {} + 3", packed.nnz_after, target_keep);
+                    }
                     let mut patterns = HashSet::new();
                     for col in 0..b.cols() {
                         for c in 0..cg {
@@ -152,6 +156,8 @@ proptest! {
                 }
             }
             LayoutKind::Colcomb => {
+                // The pre-sparsity search meets the target: at most the target's weights kept.
+                prop_assert!(packed.nnz_after <= target_keep, "colcomb keeps {} > {}", packed.nnz_after, target_keep);
                 let groups = &packed.groups;
                 let mut cols_seen = HashSet::new();
                 for g in groups {
