@@ -112,3 +112,81 @@ pub struct NetworkTotals {
     /// Wall time at the configured clock, microseconds.
     pub time_us: f64,
 }
+
+/// Cycles one PE spent in each state over a layer (SPEC §6). They sum to the layer's
+/// `total_cycles`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct PeStateCounts {
+    /// A MAC with a nonzero weight.
+    pub effectual: u64,
+    /// A MAC whose weight is zero or absent (gated work).
+    pub zero_weight: u64,
+    /// The PE holds nothing in this fold (fold tail: the used region is smaller than the array).
+    pub unmapped: u64,
+    /// Used by the fold, but loading weights or waiting for the skewed wavefront to arrive or
+    /// leave.
+    pub fill_drain: u64,
+    /// The array waits: on memory (between folds) or on metadata decode.
+    pub stalled: u64,
+    /// Between two MACs, waiting for the row bus to deliver the next vector's activations.
+    pub bus_wait: u64,
+}
+
+impl PeStateCounts {
+    /// Sum over the states.
+    pub fn total(&self) -> u64 {
+        self.effectual
+            + self.zero_weight
+            + self.unmapped
+            + self.fill_drain
+            + self.stalled
+            + self.bus_wait
+    }
+}
+
+impl std::ops::AddAssign for PeStateCounts {
+    fn add_assign(&mut self, o: PeStateCounts) {
+        self.effectual += o.effectual;
+        self.zero_weight += o.zero_weight;
+        self.unmapped += o.unmapped;
+        self.fill_drain += o.fill_drain;
+        self.stalled += o.stalled;
+        self.bus_wait += o.bus_wait;
+    }
+}
+
+/// Per-PE state counts of one layer: `rows × cols`, row-major.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PeGrid {
+    /// Array rows.
+    pub rows: u32,
+    /// Array columns.
+    pub cols: u32,
+    /// One entry per PE, row-major.
+    pub pes: Vec<PeStateCounts>,
+}
+
+impl PeGrid {
+    /// An all-zero grid.
+    pub fn new(rows: u32, cols: u32) -> PeGrid {
+        PeGrid {
+            rows,
+            cols,
+            pes: vec![PeStateCounts::default(); rows as usize * cols as usize],
+        }
+    }
+
+    /// The PE at `(r, c)`.
+    pub fn at(&mut self, r: usize, c: usize) -> &mut PeStateCounts {
+        &mut self.pes[r * self.cols as usize + c]
+    }
+
+    /// Sum over all PEs.
+    pub fn sum(&self) -> PeStateCounts {
+        let mut s = PeStateCounts::default();
+        for p in &self.pes {
+            s += *p;
+        }
+        s
+    }
+}

@@ -14,7 +14,8 @@
 //! - **streamed** — `tile > cap`: the fetch starts when the previous fold ends and the fold
 //!   runs while the tile streams through; the fold ends no earlier than its last word.
 //!
-//! A tiled operand is fetched again whenever the tile changes from one fold to the next.
+//! A tiled operand is fetched again whenever the tile changes from one fold to the next, and
+//! a streamed tile for every fold that uses it (it is never held).
 //! Outputs accumulate in the ofmap SRAM per *group* (folds that add into the same output
 //! tile): a group of `G` words drains to DRAM after its last fold, overlapping later folds;
 //! with `G ≤ cap/2` a group may start while the group before drains (double buffering), with
@@ -174,7 +175,8 @@ impl InputChannel {
             self.ready = self.chan_free;
             return None;
         }
-        if d.same_as_previous && !first_fold {
+        // A held tile serves the next fold too; a streamed one passed through and is gone.
+        if d.same_as_previous && !first_fold && regime != InputRegime::Streamed {
             return None;
         }
         let space_free = match (regime, self.tile_regime) {

@@ -9,6 +9,7 @@
 pub mod footprint;
 pub mod mapping;
 pub mod memory;
+pub mod pe_states;
 pub mod scalesim_view;
 pub mod sparse;
 

@@ -7,8 +7,10 @@
 //! - the streaming slowdown `s = max_r ⌈D_r / B⌉` (B = row bus width): each of the T = M input
 //!   vectors takes s cycles to enter, so the fold lasts `2R + C + s·T − 2` cycles;
 //! - metadata decode: `⌈entries / θ⌉` cycles (θ = the layout's decode throughput), which runs
-//!   during the R weight-load cycles; what exceeds them stalls the fold — unless weight
-//!   registers are double-buffered, when it runs during the previous fold instead;
+//!   during the R weight-load cycles; what exceeds them stalls the fold. With double-buffered
+//!   weight registers the decoder works ahead: a fold's decode runs from the moment the
+//!   previous fold's own decode is done, through that fold's remaining cycles and this fold's
+//!   load, so only what exceeds the previous fold's base length `2R + C + s·T − 2` stalls;
 //! - effectual MACs (nonzero weights × M) and PE slots;
 //! - SRAM traffic: every row reads its `D_r` activations per vector, the fold's cells and
 //!   metadata are read once, outputs are written per vector;
@@ -22,7 +24,7 @@ use super::footprint::{FootprintTracker, TileKey};
 use super::memory::{self, FoldDemand, InputDemand, OutputDemand};
 use crate::config::{Arch, Dataflow};
 use crate::layout::packed::{EMPTY, Packed};
-use crate::stats::{LayerStats, LayerTimeline};
+use crate::stats::{LayerStats, LayerTimeline, PeGrid};
 use crate::workload::Layer;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -76,6 +78,39 @@ pub struct SparseStats {
     pub note: String,
 }
 
+/// Adds one fold's PE states: used PEs do `t` MACs (effectual with a nonzero weight), wait
+/// `t·(slow − 1)` cycles for the bus and `extra` for decode, and fill/drain the rest.
+#[allow(clippy::too_many_arguments)]
+fn add_fold_states(
+    grid: &mut PeGrid,
+    block: &crate::layout::packed::PackedBlock,
+    cols: &[usize],
+    rows: &[usize],
+    t: u64,
+    slow: u64,
+    extra: u64,
+    cycles: u64,
+) {
+    for r in 0..grid.rows as usize {
+        for c in 0..grid.cols as usize {
+            let st = grid.at(r, c);
+            if r >= rows.len() || c >= cols.len() {
+                st.unmapped += cycles;
+                continue;
+            }
+            let cell = block.cell(rows[r], cols[c]);
+            if cell.k != EMPTY && cell.w != 0.0 {
+                st.effectual += t;
+            } else {
+                st.zero_weight += t;
+            }
+            st.bus_wait += t * (slow - 1);
+            st.stalled += extra;
+            st.fill_drain += cycles - t * slow - extra;
+        }
+    }
+}
+
 /// One fold's derived quantities.
 struct FoldInfo {
     rows_used: u64,
@@ -94,6 +129,17 @@ pub fn simulate_packed(
     layer: &Layer,
     packs: &[Packed],
     limits: PeLimits,
+) -> (LayerStats, SparseStats) {
+    simulate_packed_grid(arch, layer, packs, limits, None)
+}
+
+/// [`simulate_packed`], also adding every PE's state counts to `grid` when given.
+pub fn simulate_packed_grid(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    limits: PeLimits,
+    mut grid: Option<&mut PeGrid>,
 ) -> (LayerStats, SparseStats) {
     assert_eq!(
         arch.dataflow,
@@ -130,7 +176,7 @@ pub fn simulate_packed(
     let mut demands: Vec<FoldDemand> = Vec::new();
     let mut out_keys: Vec<TileKey> = Vec::new();
     let mut occupied = 0u64;
-    let mut prev_cycles = 0u64;
+    let mut prev_base = 0u64;
     let mut stamp = vec![u32::MAX; work.shape.k as usize];
     let mut stamp_id = 0u32;
     let mut row_stamp = vec![u32::MAX; work.shape.k as usize];
@@ -206,14 +252,21 @@ pub fn simulate_packed(
                         .unwrap_or(1)
                         .max(1);
                     let decode = theta.map_or(0, |t| f.entries.div_ceil(u64::from(t)));
+                    // Decode overlaps the R load cycles; with double-buffered weight registers
+                    // it also works ahead through the previous fold's cycles after that fold's
+                    // own decode finished (its base length).
                     let hide = if arch.pe.weight_double_buffer && fold_index > 0 {
-                        prev_cycles
+                        prev_base
                     } else {
                         r
                     };
                     let extra = decode.saturating_sub(hide);
-                    let cycles = 2 * r + c + slow * m - 2 + extra;
-                    prev_cycles = cycles;
+                    let base = 2 * r + c + slow * m - 2;
+                    let cycles = base + extra;
+                    prev_base = base;
+                    if let Some(g) = grid.as_deref_mut() {
+                        add_fold_states(g, block, cols, rows, m, slow, extra, cycles);
+                    }
                     // 3. Counters.
                     let fan = f.bus.iter().copied().max().unwrap_or(0);
                     sp.max_fan_in = sp.max_fan_in.max(fan);
@@ -297,6 +350,11 @@ pub fn simulate_packed(
         .iter()
         .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
     let mem = memory::simulate(&arch.memory, &demands, ifp, ffp);
+    if let Some(g) = grid {
+        for p in &mut g.pes {
+            p.stalled += mem.total_cycles - s.compute_cycles;
+        }
+    }
     let pes = arch.array.pes();
     s.total_cycles = mem.total_cycles;
     s.stall_cycles = mem.total_cycles - s.compute_cycles;

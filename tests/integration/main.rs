@@ -4,6 +4,7 @@
 mod cli;
 mod cli_sparse;
 mod common;
+mod engines;
 mod input_errors;
 mod layouts;
 mod properties;

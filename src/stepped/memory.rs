@@ -1,0 +1,129 @@
+//! The stepped engine's memory system: per-operand DRAM channels that move their bandwidth
+//! every cycle, and the SRAM policy (resident / double / single / streamed tiles; output
+//! groups accumulating, draining or spilling) expressed as transfers with start conditions.
+//!
+//! A transfer of w words on a channel of bw words/cycle moves `bw` words per cycle (held in
+//! thousandths of a word, starting from zero credit) and completes at the end of the cycle in
+//! which its credit covers w. In `calc` mode a transfer completes the cycle it is issued.
+
+use crate::config::{BandwidthMode, Memory, OperandMemory};
+
+/// When a transfer may start, besides its channel being free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    /// At once.
+    Now,
+    /// Once fold j has started.
+    FoldStarted(usize),
+    /// Once fold j has ended.
+    FoldEnded(usize),
+}
+
+/// One transfer on a channel.
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    /// Fold it belongs to.
+    pub fold: usize,
+    /// Words.
+    pub words: u64,
+    /// Start condition.
+    pub cond: Cond,
+    /// Whether the fold streams it (may start before it completes).
+    pub streamed: bool,
+    /// Cycle it started.
+    pub started: Option<u64>,
+    /// Cycle it completed (data usable from this cycle).
+    pub done: Option<u64>,
+    credit: u64,
+}
+
+impl Transfer {
+    /// A pending transfer.
+    pub fn new(fold: usize, words: u64, cond: Cond, streamed: bool) -> Transfer {
+        Transfer {
+            fold,
+            words,
+            cond,
+            streamed,
+            started: None,
+            done: None,
+            credit: 0,
+        }
+    }
+}
+
+/// A DRAM channel: a FIFO of transfers, one in flight.
+#[derive(Debug)]
+pub struct Channel {
+    milli_per_cycle: u64,
+    calc: bool,
+    /// All transfers, in issue order.
+    pub queue: Vec<Transfer>,
+    head: usize,
+    /// First and last busy cycle.
+    pub window: Option<(u64, u64)>,
+    /// Words moved.
+    pub words: u64,
+}
+
+impl Channel {
+    /// A channel for `mem`'s bandwidth.
+    pub fn new(mem: &OperandMemory, memory: &Memory) -> Channel {
+        Channel {
+            milli_per_cycle: (mem.dram_bw.words_per_cycle() * 1000.0).round() as u64,
+            calc: memory.bandwidth_mode == BandwidthMode::Calc,
+            queue: Vec::new(),
+            head: 0,
+            window: None,
+            words: 0,
+        }
+    }
+
+    /// Starts transfers at cycle `t` while the channel is free and the head's condition holds.
+    /// Instant (calc-mode) transfers complete on the spot, so several may go in one cycle.
+    pub fn issue(&mut self, t: u64, started: &[Option<u64>], ended: &[Option<u64>]) {
+        while let Some(x) = self.queue.get_mut(self.head) {
+            if x.started.is_some() {
+                return;
+            }
+            let ok = match x.cond {
+                Cond::Now => true,
+                Cond::FoldStarted(j) => started[j].is_some_and(|s| s <= t),
+                Cond::FoldEnded(j) => ended[j].is_some_and(|e| e <= t),
+            };
+            if !ok {
+                return;
+            }
+            x.started = Some(t);
+            self.words += x.words;
+            if self.calc {
+                x.done = Some(t);
+                self.window = Some(self.window.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+                self.head += 1;
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// Moves one cycle's bandwidth on the transfer in flight during cycle `t`.
+    pub fn progress(&mut self, t: u64) {
+        let Some(x) = self.queue.get_mut(self.head) else {
+            return;
+        };
+        if x.started.is_none() || x.done.is_some() {
+            return;
+        }
+        self.window = Some(self.window.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
+        x.credit += self.milli_per_cycle;
+        if x.credit >= x.words * 1000 {
+            x.done = Some(t + 1);
+            self.head += 1;
+        }
+    }
+
+    /// Whether every transfer has completed.
+    pub fn idle(&self) -> bool {
+        self.head == self.queue.len()
+    }
+}

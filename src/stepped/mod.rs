@@ -1,0 +1,600 @@
+//! The cycle-stepped engine (SPEC §5): advances every PE register, row-bus lane, SRAM port
+//! and DRAM transfer one cycle at a time, computes real int8 × int8 → int32 outputs, and
+//! classifies every PE's every cycle. It shares no cycle formula with the fast engine — only
+//! the layout packings and the config types — so agreement between the two is evidence.
+//!
+//! Per-cycle order of events (cycle t):
+//! 1. DRAM channels start the transfers whose channel is free and whose condition holds;
+//! 2. the controller starts the next fold if the previous one has ended, its input tiles have
+//!    arrived (or, streamed, begun), and its output group has SRAM space; starting a fold may
+//!    let more transfers start (step 1 again);
+//! 3. the array steps one cycle ([`stationary`] for WS/IS, [`os`] for OS);
+//! 4. the metadata decoder decodes θ entries of the fold it works on (array cycles only);
+//! 5. every DRAM transfer in flight moves one cycle's bandwidth;
+//! 6. a fold whose array work is done ends once its streamed tiles and spilled outputs have
+//!    moved; a finished output group queues its drain.
+
+pub mod memory;
+pub mod operands;
+pub mod os;
+pub mod plan;
+pub mod stationary;
+
+use crate::config::{Arch, Dataflow};
+use crate::engine::sparse::PeLimits;
+use crate::layout::packed::Packed;
+use crate::stats::{LayerStats, PeGrid};
+use crate::workload::Layer;
+use memory::{Channel, Cond, Transfer};
+use operands::ifmap_matrix;
+use os::{OsArray, OsIo};
+use plan::{Fold, FoldWork, QuantWeights, kept_weights, layer_scale, os_is_folds, ws_folds};
+use stationary::{FoldCounters, StationaryArray, StationaryFold, StreamIo};
+use std::collections::HashSet;
+
+/// What the stepped engine measured for one layer.
+#[derive(Debug, Clone)]
+pub struct SteppedRun {
+    /// The `layers.csv` counters.
+    pub stats: LayerStats,
+    /// MAC events with a nonzero weight.
+    pub effectual_macs: u64,
+    /// Other MAC events of used PEs.
+    pub ineffectual_macs: u64,
+    /// Cycles folds waited for metadata decode.
+    pub decode_cycles: u64,
+    /// Metadata words read from SRAM.
+    pub metadata_sram_reads: u64,
+    /// Metadata words read from DRAM.
+    pub metadata_dram_reads: u64,
+    /// Largest number of activations an array row needed per vector.
+    pub max_bus_demand: u32,
+    /// Per-PE state counts.
+    pub pe: PeGrid,
+    /// Outputs per GEMM instance, M×N row-major (int32, wrapping).
+    pub outputs: Vec<Vec<i32>>,
+    /// The int8 weights used, per weight instance (N×K).
+    pub weights: Vec<QuantWeights>,
+    /// The int8 ifmaps used, per GEMM instance (M×K im2col).
+    pub ifmaps: Vec<Vec<i8>>,
+}
+
+/// How a fold's input operand is fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Regime {
+    Resident,
+    Double,
+    Single,
+    Streamed,
+}
+
+/// Per-fold tile words of one input operand.
+#[derive(Debug, Clone, Copy)]
+struct TileUse {
+    tile: u64,
+    new: u64,
+    same: bool,
+}
+
+/// Per-fold tile words of one operand; `key` gives a fold's word identities (unique within
+/// their owner: the GEMM instance for the ifmap, the weight instance for weights), extra
+/// words (metadata), the owner, and the tile's identity (its GEMM region).
+fn tile_uses(folds: &[Fold], key: impl Fn(&Fold) -> (&[u64], u64, u64, &[u64])) -> Vec<TileUse> {
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    let mut prev: Option<(u64, &[u64])> = None;
+    folds
+        .iter()
+        .map(|f| {
+            let (ids, extra, owner, region) = key(f);
+            let new_ids = ids.iter().filter(|&&a| seen.insert((owner, a))).count() as u64;
+            let new = new_ids + if new_ids > 0 { extra } else { 0 };
+            let same = prev.is_some_and(|(o, p)| o == owner && p == region);
+            prev = Some((owner, region));
+            TileUse {
+                tile: ids.len() as u64 + extra,
+                new,
+                same,
+            }
+        })
+        .collect()
+}
+
+/// Transfers of one input operand, from its per-fold tiles and SRAM words.
+fn input_transfers(uses: &[TileUse], cap: u64) -> Vec<Transfer> {
+    let footprint: u64 = uses.iter().map(|u| u.new).sum();
+    let regime = |tile: u64| {
+        if footprint <= cap {
+            Regime::Resident
+        } else if tile <= cap / 2 {
+            Regime::Double
+        } else if tile <= cap {
+            Regime::Single
+        } else {
+            Regime::Streamed
+        }
+    };
+    let mut out = Vec::new();
+    let mut held: Option<(Regime, usize)> = None;
+    for (i, u) in uses.iter().enumerate() {
+        let r = regime(u.tile);
+        if r == Regime::Resident {
+            if u.new > 0 {
+                out.push(Transfer::new(i, u.new, Cond::Now, false));
+            }
+            continue;
+        }
+        if u.same && i > 0 && r != Regime::Streamed {
+            continue;
+        }
+        let cond = match held {
+            None => Cond::Now,
+            Some((Regime::Double, first)) if r == Regime::Double => Cond::FoldStarted(first),
+            Some(_) => Cond::FoldEnded(i - 1),
+        };
+        out.push(Transfer::new(i, u.tile, cond, r == Regime::Streamed));
+        held = Some((r, i));
+    }
+    out
+}
+
+struct WsIo<'a> {
+    a: &'a [i8],
+    k: usize,
+    lists: &'a [Vec<u32>],
+    filters: &'a [u32],
+    out: &'a mut [i32],
+    n: usize,
+}
+
+impl StreamIo for WsIo<'_> {
+    fn value(&self, r: usize, t: usize, j: usize) -> i32 {
+        i32::from(self.a[t * self.k + self.lists[r][j] as usize])
+    }
+    fn stream_nonzero(&self, _r: usize, _t: usize) -> bool {
+        unreachable!("weights are stationary under WS")
+    }
+    fn output(&mut self, c: usize, t: usize, v: i32) {
+        let o = &mut self.out[t * self.n + self.filters[c] as usize];
+        *o = o.wrapping_add(v);
+    }
+}
+
+struct IsIo<'a> {
+    w: &'a QuantWeights,
+    k0: usize,
+    m0: usize,
+    out: &'a mut [i32],
+    n: usize,
+}
+
+impl StreamIo for IsIo<'_> {
+    fn value(&self, r: usize, t: usize, _j: usize) -> i32 {
+        i32::from(self.w.q[t * self.w.k + self.k0 + r])
+    }
+    fn stream_nonzero(&self, r: usize, t: usize) -> bool {
+        self.w.nonzero[t * self.w.k + self.k0 + r]
+    }
+    fn output(&mut self, c: usize, t: usize, v: i32) {
+        let o = &mut self.out[(self.m0 + c) * self.n + t];
+        *o = o.wrapping_add(v);
+    }
+}
+
+struct OsOperands<'a> {
+    a: &'a [i8],
+    w: &'a QuantWeights,
+    m0: usize,
+    n0: usize,
+    out: &'a mut [i32],
+    n: usize,
+}
+
+impl OsIo for OsOperands<'_> {
+    fn a(&self, r: usize, k: usize) -> i32 {
+        i32::from(self.a[(self.m0 + r) * self.w.k + k])
+    }
+    fn w(&self, c: usize, k: usize) -> (i32, bool) {
+        let i = (self.n0 + c) * self.w.k + k;
+        (i32::from(self.w.q[i]), self.w.nonzero[i])
+    }
+    fn output(&mut self, r: usize, c: usize, v: i32) {
+        self.out[(self.m0 + r) * self.n + self.n0 + c] = v;
+    }
+}
+
+/// Steps one layer whose weights are given as packings (one per weight instance; in-place
+/// packings — dense or masked — under OS and IS). `seed` draws the activations.
+pub fn step_layer(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    limits: PeLimits,
+    seed: u64,
+) -> SteppedRun {
+    let work = layer.gemm_work().expect("stepped layers are MAC layers");
+    let (rr, cc) = (arch.array.rows as usize, arch.array.cols as usize);
+    let (m, n, k) = (
+        work.shape.m as usize,
+        work.shape.n as usize,
+        work.shape.k as usize,
+    );
+    let scale = layer_scale(packs);
+    let folds = match arch.dataflow {
+        Dataflow::Ws => ws_folds(arch, &work, packs, scale),
+        _ => os_is_folds(arch, &work),
+    };
+    let weights = kept_weights(packs, scale);
+    let ifmaps: Vec<Vec<i8>> = (0..work.instances)
+        .map(|i| ifmap_matrix(&work, i, seed))
+        .collect();
+    let mut outputs = vec![vec![0i32; m * n]; work.instances as usize];
+
+    // Memory plan.
+    let mem = &arch.memory;
+    let fw = u64::from(mem.filter.word_bytes);
+    let mw = u64::from(mem.metadata_word_bytes);
+    let ifmap_uses = tile_uses(&folds, |f| (&f.ifmap_addrs, 0, f.instance, &f.ifmap_region));
+    let filter_uses = tile_uses(&folds, |f| {
+        (
+            &f.weight_ids,
+            f.meta_bits.div_ceil(8 * fw),
+            f.weight_instance,
+            &f.weight_ids,
+        )
+    });
+    let mut ich = Channel::new(&mem.ifmap, mem);
+    let mut fch = Channel::new(&mem.filter, mem);
+    let mut och = Channel::new(&mem.ofmap, mem);
+    ich.queue = input_transfers(&ifmap_uses, mem.ifmap.sram_words());
+    fch.queue = input_transfers(&filter_uses, mem.filter.sram_words());
+    let ocap = mem.ofmap.sram_words();
+    let nf = folds.len();
+    let group_start: Vec<bool> = (0..nf)
+        .map(|i| i == 0 || folds[i - 1].out_group != folds[i].out_group)
+        .collect();
+    let group_end: Vec<bool> = (0..nf)
+        .map(|i| i + 1 == nf || folds[i + 1].out_group != folds[i].out_group)
+        .collect();
+
+    // Controller state.
+    let mut started: Vec<Option<u64>> = vec![None; nf];
+    let mut ended: Vec<Option<u64>> = vec![None; nf];
+    let mut streaming_from: Vec<Option<u64>> = vec![None; nf];
+    let mut drains: Vec<usize> = Vec::new();
+    let mut spill_of: Vec<Option<usize>> = vec![None; nf];
+    let mut st_array = StationaryArray::new(rr, cc, limits.row_bus_width.min(4096) as usize);
+    let mut os_array = OsArray::new(rr, cc);
+    let mut grid = PeGrid::new(arch.array.rows, arch.array.cols);
+    let mut s = LayerStats {
+        layer: layer.name.clone(),
+        kind: layer.kind_name().to_string(),
+        dataflow: arch.dataflow.as_str().to_string(),
+        array_rows: arch.array.rows,
+        array_cols: arch.array.cols,
+        m: work.shape.m,
+        n: work.shape.n,
+        k: work.shape.k,
+        instances: work.instances,
+        macs: work.shape.macs() * work.instances,
+        ..LayerStats::default()
+    };
+    let mut run = SteppedRun {
+        stats: LayerStats::default(),
+        effectual_macs: 0,
+        ineffectual_macs: 0,
+        decode_cycles: 0,
+        metadata_sram_reads: 0,
+        metadata_dram_reads: 0,
+        max_bus_demand: 0,
+        pe: PeGrid::default(),
+        outputs: Vec::new(),
+        weights: Vec::new(),
+        ifmaps: Vec::new(),
+    };
+    let theta = arch.decode.for_layout(packs[0].layout).map(u64::from);
+    let mut decoded: Vec<u64> = vec![0; nf];
+    let mut decode_cursor = 0usize;
+    let mut active: Option<usize> = None;
+    let mut array_done = false;
+    let mut next = 0usize;
+    let mut counters = FoldCounters::default();
+    let mut compute_cycles = 0u64;
+    let mut tile: Option<StationaryFold> = None;
+    let mut t = 0u64;
+
+    loop {
+        // 1. Transfers that may start.
+        let issue_all = |ich: &mut Channel,
+                         fch: &mut Channel,
+                         och: &mut Channel,
+                         started: &[Option<u64>],
+                         ended: &[Option<u64>]| {
+            ich.issue(t, started, ended);
+            fch.issue(t, started, ended);
+            och.issue(t, started, ended);
+        };
+        issue_all(&mut ich, &mut fch, &mut och, &started, &ended);
+        if next == nf && active.is_none() && ich.idle() && fch.idle() && och.idle() {
+            break;
+        }
+        // 2. Start the next fold if it may.
+        if active.is_none() && next < nf && (next == 0 || ended[next - 1].is_some_and(|e| e <= t)) {
+            let i = next;
+            let ready = |ch: &Channel| {
+                ch.queue.iter().filter(|x| x.fold <= i).all(|x| {
+                    if x.fold == i && x.streamed {
+                        x.started.is_some()
+                    } else {
+                        x.done.is_some_and(|d| d <= t)
+                    }
+                })
+            };
+            let g = folds[i].out_words;
+            let group_ok = !group_start[i] || g > ocap || {
+                let need = if g <= ocap / 2 {
+                    drains.len().checked_sub(2)
+                } else {
+                    drains.len().checked_sub(1)
+                };
+                need.is_none_or(|d| och.queue[drains[d]].done.is_some_and(|x| x <= t))
+            };
+            if ready(&ich) && ready(&fch) && group_ok {
+                started[i] = Some(t);
+                active = Some(i);
+                array_done = false;
+                next += 1;
+                let f = &folds[i];
+                if g > ocap {
+                    let readback = if group_start[i] { 0 } else { g };
+                    spill_of[i] = Some(och.queue.len());
+                    och.queue
+                        .push(Transfer::new(i, g + readback, Cond::FoldStarted(i), false));
+                }
+                counters = FoldCounters::default();
+                run.metadata_sram_reads += f.meta_bits.div_ceil(8 * mw);
+                if filter_uses[i].new > 0 {
+                    run.metadata_dram_reads += f.meta_bits.div_ceil(8 * mw);
+                }
+                tile = match &f.work {
+                    FoldWork::Os { .. } => {
+                        os_array.begin();
+                        None
+                    }
+                    FoldWork::Ws {
+                        w,
+                        nonzero,
+                        present,
+                        sel,
+                        lists,
+                        ..
+                    } => Some(StationaryFold {
+                        rows_used: f.rows_used,
+                        cols_used: f.cols_used,
+                        stat: w.clone(),
+                        nonzero: nonzero.clone(),
+                        present: present.clone(),
+                        sel: sel.clone(),
+                        list_len: lists.iter().map(Vec::len).collect(),
+                        vectors: m,
+                        streamed_weights: false,
+                    }),
+                    FoldWork::Is { k0, m0 } => {
+                        // The stationary tile is the ifmap block A[m0 + c][k0 + r].
+                        let a = &ifmaps[f.instance as usize];
+                        let cells = f.rows_used * f.cols_used;
+                        let stat = (0..cells)
+                            .map(|p| {
+                                a[(*m0 as usize + p % f.cols_used) * k
+                                    + *k0 as usize
+                                    + p / f.cols_used]
+                            })
+                            .collect();
+                        Some(StationaryFold {
+                            rows_used: f.rows_used,
+                            cols_used: f.cols_used,
+                            stat,
+                            nonzero: vec![true; cells],
+                            present: vec![true; cells],
+                            sel: vec![0; cells],
+                            list_len: vec![1; f.rows_used],
+                            vectors: n,
+                            streamed_weights: true,
+                        })
+                    }
+                };
+                if let Some(sf) = &tile {
+                    st_array.begin(sf);
+                }
+                issue_all(&mut ich, &mut fch, &mut och, &started, &ended);
+            }
+        }
+        // 3. The array steps; 4. the decoder decodes.
+        if let Some(i) = active
+            && !array_done
+        {
+            let f = &folds[i];
+            compute_cycles += 1;
+            let fold_decoded = theta.is_none_or(|_| decoded[i] >= f.decode_entries);
+            let last = match &f.work {
+                FoldWork::Os { m0, n0 } => {
+                    let mut io = OsOperands {
+                        a: &ifmaps[f.instance as usize],
+                        w: &weights[f.weight_instance as usize],
+                        m0: *m0 as usize,
+                        n0: *n0 as usize,
+                        out: &mut outputs[f.instance as usize],
+                        n,
+                    };
+                    let mut reads = (0u64, 0u64);
+                    let mut writes = 0u64;
+                    let last = os_array.step(
+                        f.rows_used,
+                        f.cols_used,
+                        k,
+                        &mut io,
+                        &mut reads,
+                        &mut writes,
+                    );
+                    s.ifmap_sram_reads += reads.0;
+                    s.filter_sram_reads += reads.1;
+                    s.ofmap_sram_writes += writes;
+                    last
+                }
+                FoldWork::Ws { lists, filters, .. } => {
+                    let sf = tile.as_ref().expect("a stationary fold has its tile");
+                    let mut io = WsIo {
+                        a: &ifmaps[f.instance as usize],
+                        k,
+                        lists,
+                        filters,
+                        out: &mut outputs[f.instance as usize],
+                        n,
+                    };
+                    st_array.step(sf, fold_decoded, &mut io, &mut counters)
+                }
+                FoldWork::Is { k0, m0 } => {
+                    let sf = tile.as_ref().expect("a stationary fold has its tile");
+                    let mut io = IsIo {
+                        w: &weights[f.weight_instance as usize],
+                        k0: *k0 as usize,
+                        m0: *m0 as usize,
+                        out: &mut outputs[f.instance as usize],
+                        n,
+                    };
+                    st_array.step(sf, fold_decoded, &mut io, &mut counters)
+                }
+            };
+            if matches!(f.work, FoldWork::Ws { .. })
+                && streaming_from[i].is_none()
+                && st_array.streaming()
+            {
+                streaming_from[i] = Some(t);
+            }
+            if let Some(th) = theta {
+                // The decoder works on the first fold not yet decoded, once it may.
+                while decode_cursor < nf
+                    && decoded[decode_cursor] >= folds[decode_cursor].decode_entries
+                {
+                    decode_cursor += 1;
+                }
+                let j = decode_cursor;
+                if j < nf {
+                    let may = if arch.pe.weight_double_buffer && j > 0 {
+                        streaming_from[j - 1].is_some()
+                    } else {
+                        started[j].is_some()
+                    };
+                    if may {
+                        decoded[j] = (decoded[j] + th).min(folds[j].decode_entries);
+                    }
+                }
+            }
+            if last {
+                array_done = true;
+                match &f.work {
+                    FoldWork::Os { .. } => {
+                        let (e, z) = os_array.account(f.rows_used, f.cols_used, &mut grid);
+                        run.effectual_macs += e;
+                        run.ineffectual_macs += z;
+                    }
+                    _ => {
+                        let sf = tile.as_ref().expect("a stationary fold has its tile");
+                        st_array.account(sf, &mut grid, &mut counters);
+                        run.effectual_macs += counters.effectual;
+                        run.ineffectual_macs += counters.zero_weight;
+                        run.decode_cycles += st_array.decode_waits();
+                        run.max_bus_demand = run.max_bus_demand.max(counters.max_list as u32);
+                        let (stat_reads, stream_reads) =
+                            (counters.stationary_reads, counters.stream_reads);
+                        if arch.dataflow == Dataflow::Ws {
+                            s.filter_sram_reads += stat_reads;
+                            s.ifmap_sram_reads += stream_reads;
+                        } else {
+                            s.ifmap_sram_reads += stat_reads;
+                            s.filter_sram_reads += stream_reads;
+                        }
+                        s.ofmap_sram_writes += counters.output_writes;
+                    }
+                }
+            }
+        }
+        // 5. DRAM moves.
+        ich.progress(t);
+        fch.progress(t);
+        och.progress(t);
+        // 6. Fold end.
+        if let Some(i) = active
+            && array_done
+        {
+            let streamed_done = |ch: &Channel| {
+                ch.queue
+                    .iter()
+                    .filter(|x| x.fold == i && x.streamed)
+                    .all(|x| x.done.is_some_and(|d| d <= t + 1))
+            };
+            let spill_done =
+                spill_of[i].is_none_or(|q| och.queue[q].done.is_some_and(|d| d <= t + 1));
+            if streamed_done(&ich) && streamed_done(&fch) && spill_done {
+                ended[i] = Some(t + 1);
+                active = None;
+                if group_end[i] && folds[i].out_words <= ocap {
+                    drains.push(och.queue.len());
+                    och.queue.push(Transfer::new(
+                        i,
+                        folds[i].out_words,
+                        Cond::FoldEnded(i),
+                        false,
+                    ));
+                }
+            }
+        }
+        t += 1;
+    }
+    let total = t;
+    let stall = total - compute_cycles;
+    for p in &mut grid.pes {
+        p.stalled += stall;
+    }
+    s.compute_cycles = compute_cycles;
+    s.total_cycles = total;
+    s.stall_cycles = stall;
+    s.prefetch_cycles = started.first().copied().flatten().unwrap_or(0);
+    s.folds = nf as u64;
+    s.ifmap_dram_reads = ich.words;
+    s.filter_dram_reads = fch.words;
+    let (mut writes, mut readbacks) = (0u64, 0u64);
+    for (i, q) in spill_of.iter().enumerate() {
+        if let Some(q) = q {
+            let g = folds[i].out_words;
+            writes += g;
+            readbacks += och.queue[*q].words - g;
+        }
+    }
+    for &d in &drains {
+        writes += och.queue[d].words;
+    }
+    s.ofmap_dram_writes = writes;
+    s.ofmap_dram_reads = readbacks;
+    let pes = arch.array.pes();
+    let occupied: u64 = folds
+        .iter()
+        .map(|f| (f.rows_used * f.cols_used) as u64)
+        .sum();
+    s.mapping_efficiency = if nf == 0 {
+        0.0
+    } else {
+        occupied as f64 / (nf as u64 * pes) as f64
+    };
+    s.pe_utilization = if total == 0 {
+        0.0
+    } else {
+        run.effectual_macs as f64 / (pes * total) as f64
+    };
+    s.time_us = total as f64 / arch.clock_mhz;
+    run.stats = s;
+    run.pe = grid;
+    run.outputs = outputs;
+    run.weights = weights;
+    run.ifmaps = ifmaps;
+    run
+}
