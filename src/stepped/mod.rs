@@ -31,6 +31,28 @@ use os::{OsArray, OsIo};
 use plan::{Fold, FoldWork, QuantWeights, kept_weights, layer_scale, os_is_folds, ws_folds};
 use stationary::{FoldCounters, StationaryArray, StationaryFold, StreamIo};
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast hasher for integer keys (multiply-xorshift); the keys are addresses, not user data.
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        let z = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z ^ (z >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v)
+            .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+            .rotate_left(31);
+    }
+}
 
 /// What the stepped engine measured for one layer.
 #[derive(Debug, Clone)]
@@ -76,17 +98,41 @@ struct TileUse {
     same: bool,
 }
 
-/// Per-fold tile words of one operand; `key` gives a fold's word identities (unique within
-/// their owner: the GEMM instance for the ifmap, the weight instance for weights), extra
-/// words (metadata), the owner, and the tile's identity (its GEMM region).
-fn tile_uses(folds: &[Fold], key: impl Fn(&Fold) -> (&[u64], u64, u64, &[u64])) -> Vec<TileUse> {
-    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+/// Word identities already fetched: a bitmap over a known address space, or a hash set.
+enum Seen {
+    Bits(Vec<u64>),
+    Hash(HashSet<u64, BuildHasherDefault<MixHasher>>),
+}
+
+impl Seen {
+    /// Marks `a`; true if it was not marked before.
+    fn insert(&mut self, a: u64) -> bool {
+        match self {
+            Seen::Bits(b) => {
+                let (w, bit) = ((a / 64) as usize, 1u64 << (a % 64));
+                let new = b[w] & bit == 0;
+                b[w] |= bit;
+                new
+            }
+            Seen::Hash(h) => h.insert(a),
+        }
+    }
+}
+
+/// Per-fold tile words of one operand; `key` gives a fold's word identities (unique over the
+/// layer), extra words (metadata), the tile's owner (GEMM or weight instance) and its
+/// identity (its GEMM region).
+fn tile_uses(
+    folds: &[Fold],
+    mut seen: Seen,
+    key: impl Fn(&Fold) -> (&[u64], u64, u64, &[u64]),
+) -> Vec<TileUse> {
     let mut prev: Option<(u64, &[u64])> = None;
     folds
         .iter()
         .map(|f| {
             let (ids, extra, owner, region) = key(f);
-            let new_ids = ids.iter().filter(|&&a| seen.insert((owner, a))).count() as u64;
+            let new_ids = ids.iter().filter(|&&a| seen.insert(a)).count() as u64;
             let new = new_ids + if new_ids > 0 { extra } else { 0 };
             let same = prev.is_some_and(|(o, p)| o == owner && p == region);
             prev = Some((owner, region));
@@ -233,8 +279,15 @@ pub fn step_layer(
     let mem = &arch.memory;
     let fw = u64::from(mem.filter.word_bytes);
     let mw = u64::from(mem.metadata_word_bytes);
-    let ifmap_uses = tile_uses(&folds, |f| (&f.ifmap_addrs, 0, f.instance, &f.ifmap_region));
-    let filter_uses = tile_uses(&folds, |f| {
+    let ifmap_space = match work.ifmap {
+        crate::workload::IfmapGeometry::Conv(c) => c.batch * c.ifmap_h * c.ifmap_w * c.channels,
+        crate::workload::IfmapGeometry::Matrix => work.instances * work.shape.m * work.shape.k,
+    };
+    let ifmap_seen = Seen::Bits(vec![0; ifmap_space.div_ceil(64) as usize]);
+    let ifmap_uses = tile_uses(&folds, ifmap_seen, |f: &Fold| {
+        (&f.ifmap_addrs, 0, f.instance, &f.ifmap_region)
+    });
+    let filter_uses = tile_uses(&folds, Seen::Hash(HashSet::default()), |f: &Fold| {
         (
             &f.weight_ids,
             f.meta_bits.div_ceil(8 * fw),

@@ -9,7 +9,6 @@ use super::operands::{ifmap_address, quantize, scale_for};
 use crate::config::{Arch, Dataflow};
 use crate::layout::packed::{EMPTY, Packed};
 use crate::workload::GemmWork;
-use std::collections::BTreeSet;
 
 /// What one fold computes.
 #[derive(Debug, Clone)]
@@ -130,15 +129,17 @@ fn ifmap_set(
     ms: impl Iterator<Item = u64> + Clone,
     ks: &[u64],
 ) -> Vec<u64> {
-    let mut set = BTreeSet::new();
+    let mut set = Vec::new();
     for m in ms {
         for &k in ks {
             if let Some(a) = ifmap_address(work, inst, m, k) {
-                set.insert(a);
+                set.push(a);
             }
         }
     }
-    set.into_iter().collect()
+    set.sort_unstable();
+    set.dedup();
+    set
 }
 
 /// Folds of a weight-stationary layer from its packings.

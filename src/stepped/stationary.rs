@@ -101,8 +101,11 @@ pub struct StationaryArray {
     s: usize,
     cycles: u64,
     /// Per PE: MAC events with nonzero / zero weight, bus-wait cycles, decode-wait cycles.
+    /// MAC weight of each PE (0 for an absent one) and its MAC events in the fold.
+    mac_w: Vec<i32>,
+    events: Vec<u64>,
+    /// Streamed-weight dataflows: MAC events with a nonzero streamed weight.
     events_nz: Vec<u64>,
-    events_zero: Vec<u64>,
     waits: Vec<u64>,
     decode_waits: u64,
 }
@@ -128,8 +131,9 @@ impl StationaryArray {
             tau: 0,
             s: 1,
             cycles: 0,
+            mac_w: vec![0; n],
+            events: vec![0; n],
             events_nz: vec![0; n],
-            events_zero: vec![0; n],
             waits: vec![0; n],
             decode_waits: 0,
         }
@@ -145,8 +149,8 @@ impl StationaryArray {
         self.lane_tag.fill(0);
         self.latched.fill(0);
         self.psum.fill(0);
+        self.events.fill(0);
         self.events_nz.fill(0);
-        self.events_zero.fill(0);
         self.waits.fill(0);
         self.decode_waits = 0;
         self.phase = Phase::Load(0);
@@ -201,11 +205,18 @@ impl StationaryArray {
                     self.load_sel[col] = if used { f.sel[j] } else { 0 };
                     k.stationary_reads += u64::from(used);
                 }
-                self.phase = if i + 1 < self.r {
-                    Phase::Load(i + 1)
+                if i + 1 < self.r {
+                    self.phase = Phase::Load(i + 1);
                 } else {
-                    Phase::Wait
-                };
+                    self.phase = Phase::Wait;
+                    for p in 0..self.mac_w.len() {
+                        self.mac_w[p] = if self.load_present[p] {
+                            self.load_val[p]
+                        } else {
+                            0
+                        };
+                    }
+                }
                 false
             }
             Phase::Wait => {
@@ -257,6 +268,9 @@ impl StationaryArray {
             }
         }
         // 2. PEs, bottom row first so each reads the psum its upper neighbour made last cycle.
+        if b == 1 && s == 1 && !f.streamed_weights {
+            return self.fire_one_lane(f, io, k);
+        }
         let mut last = false;
         for row in (0..rr).rev() {
             for col in 0..cc {
@@ -277,24 +291,13 @@ impl StationaryArray {
                     continue;
                 }
                 let above = if row == 0 { 0 } else { self.psum[p - cc] };
-                let x = if self.load_present[p] {
-                    self.latched[p]
-                } else {
-                    0
-                };
-                self.psum[p] = above.wrapping_add(self.load_val[p].wrapping_mul(x));
+                self.psum[p] = above.wrapping_add(self.mac_w[p].wrapping_mul(self.latched[p]));
                 let t = ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize;
-                if self.load_used[p] {
-                    // Effectual = a nonzero weight: stationary (WS) or streamed (IS).
-                    let effectual = if f.streamed_weights {
-                        io.stream_nonzero(row, t)
-                    } else {
-                        self.load_nz[p]
-                    };
-                    if effectual {
+                self.events[p] += 1;
+                if self.load_used[p] && f.streamed_weights {
+                    // The weight streams in (IS): effectual when it is nonzero.
+                    if io.stream_nonzero(row, t) {
                         self.events_nz[p] += 1;
-                    } else {
-                        self.events_zero[p] += 1;
                     }
                 }
                 if row == rr - 1 {
@@ -303,6 +306,68 @@ impl StationaryArray {
                         k.output_writes += 1;
                     }
                     if col == cc - 1 && t + 1 == f.vectors {
+                        last = true;
+                    }
+                }
+            }
+        }
+        self.tau += 1;
+        last
+    }
+
+    /// Step 2 when each row receives one activation per cycle and weights are stationary:
+    /// every valid lane word ends its vector and a PE's activation is its lane word, so a PE
+    /// fires on every valid word. Same result as the general path, fewer branches.
+    fn fire_one_lane(
+        &mut self,
+        f: &StationaryFold,
+        io: &mut impl StreamIo,
+        k: &mut FoldCounters,
+    ) -> bool {
+        let (rr, cc) = (self.r, self.c);
+        let mut last = false;
+        for row in (0..rr).rev() {
+            let base = row * cc;
+            let (upper, lower) = self.psum.split_at_mut(base);
+            let psum = &mut lower[..cc];
+            let tags = &self.lane_tag[base..base + cc];
+            let vals = &self.lane_val[base..base + cc];
+            let w = &self.mac_w[base..base + cc];
+            let ev = &mut self.events[base..base + cc];
+            if row == 0 {
+                for c in 0..cc {
+                    let valid = tags[c] & VALID != 0;
+                    ev[c] += u64::from(valid);
+                    psum[c] = if valid {
+                        w[c].wrapping_mul(vals[c])
+                    } else {
+                        psum[c]
+                    };
+                }
+            } else {
+                let above = &upper[base - cc..base];
+                for c in 0..cc {
+                    let valid = tags[c] & VALID != 0;
+                    ev[c] += u64::from(valid);
+                    psum[c] = if valid {
+                        above[c].wrapping_add(w[c].wrapping_mul(vals[c]))
+                    } else {
+                        psum[c]
+                    };
+                }
+            }
+            if row == rr - 1 {
+                for c in 0..cc {
+                    let tag = tags[c];
+                    if tag & VALID == 0 {
+                        continue;
+                    }
+                    let t = ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize;
+                    if c < f.cols_used {
+                        io.output(c, t, psum[c]);
+                        k.output_writes += 1;
+                    }
+                    if c == cc - 1 && t + 1 == f.vectors {
                         last = true;
                     }
                 }
@@ -324,14 +389,22 @@ impl StationaryArray {
                     st.unmapped += self.cycles;
                     continue;
                 }
-                let macs = self.events_nz[p] + self.events_zero[p];
-                st.effectual += self.events_nz[p];
-                st.zero_weight += self.events_zero[p];
+                let macs = self.events[p];
+                // Effectual: a nonzero stationary weight, or (IS) a nonzero streamed one.
+                let eff = if f.streamed_weights {
+                    self.events_nz[p]
+                } else if self.load_nz[p] {
+                    macs
+                } else {
+                    0
+                };
+                st.effectual += eff;
+                st.zero_weight += macs - eff;
                 st.bus_wait += self.waits[p];
                 st.stalled += self.decode_waits;
                 st.fill_drain += self.cycles - macs - self.waits[p] - self.decode_waits;
-                k.effectual += self.events_nz[p];
-                k.zero_weight += self.events_zero[p];
+                k.effectual += eff;
+                k.zero_weight += macs - eff;
             }
         }
         k.max_list = k
