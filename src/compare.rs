@@ -7,8 +7,10 @@ use crate::engine::sparse::{PeLimits, SparseStats, simulate_packed};
 use crate::layout::importance::scores;
 use crate::layout::packed::Packed;
 use crate::layout::{LayerContext, LayoutKind, LayoutParams, build};
-use crate::stats::LayerStats;
+use crate::stats::{LayerStats, PeGrid};
+use crate::verify::{Difference, cross_check, fast_with_grid, verify_outputs};
 use crate::weights::LayerWeights;
+use crate::workload::OutputRule;
 use crate::workload::{Layer, LayerOp, Network};
 use serde::Serialize;
 
@@ -21,6 +23,8 @@ pub struct CompareSpec {
     pub params: LayoutParams,
     /// Give each layout the mux fan-in and row bus it needs instead of the arch's.
     pub size_to_fit: bool,
+    /// PE states, cross-check, verification.
+    pub checks: Checks,
 }
 
 impl CompareSpec {
@@ -50,6 +54,194 @@ pub struct CompareRow {
     pub sparse: SparseStats,
     /// Dense total cycles / this layout's total cycles (1 for layers not on the array).
     pub speedup_vs_dense: f64,
+    /// Per-PE state counts from the fast engine, when asked for.
+    #[serde(skip)]
+    pub grid: Option<PeGrid>,
+    /// Cross-check and verification against the stepped engine, when asked for.
+    #[serde(skip)]
+    pub check: Option<CheckOutcome>,
+}
+
+/// Extra work per layer × layout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// Compute per-PE state counts (fast engine).
+    pub pe_states: bool,
+    /// Run the stepped engine and compare every counter.
+    pub cross_check: bool,
+    /// Check the stepped engine's outputs against a reference GEMM.
+    pub verify: bool,
+    /// Seed of the stepped engine's activations.
+    pub seed: u64,
+    /// Most PE-cycles a check may step through per layer × layout ([`CHECK_BUDGET`] from
+    /// the command line); bigger layers are checked on their first output rows.
+    pub budget: u64,
+}
+
+impl Checks {
+    fn stepped(&self) -> bool {
+        self.cross_check || self.verify
+    }
+}
+
+/// What the stepped engine said about a layer × layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOutcome {
+    /// What was checked: `whole layer`, or the reduced layer's extent.
+    pub scope: String,
+    /// Counters on which the engines differ (cross-check).
+    pub differences: Vec<Difference>,
+    /// Output check: `None` when not asked, else Ok or the first mismatch.
+    pub verified: Option<Result<(), String>>,
+}
+
+/// Most PE-cycles (R·C·total cycles) a check steps through on one layer × layout; bigger
+/// layers are checked on their first output rows (or steps) so that they fit.
+pub const CHECK_BUDGET: u64 = 300_000_000;
+
+/// A smaller version of `layer` with the same weights — fewer output rows of a convolution,
+/// rows of a GEMM, or LSTM steps — and a description, or `None` if the layer is small enough.
+fn reduced_layer(
+    layer: &Layer,
+    arch: &Arch,
+    packs: &[Packed],
+    fit: bool,
+    budget: u64,
+) -> Option<(Layer, String)> {
+    let cost = |l: &Layer| simulate_layout(arch, l, packs, fit).0.total_cycles * arch.array.pes();
+    if cost(layer) <= budget {
+        return None;
+    }
+    let mut keep = match &layer.op {
+        LayerOp::Conv(c) => c.ofmap_h,
+        LayerOp::Gemm(g) => g.shape.m,
+        LayerOp::Lstm(l) => l.steps,
+        LayerOp::NonMac(_) => return None,
+    };
+    loop {
+        keep = (keep / 2).max(1);
+        let (op, what) = match &layer.op {
+            LayerOp::Conv(c) => {
+                let h = match c.rule {
+                    OutputRule::Padded => ((keep - 1) * c.stride_h + c.kernel_h)
+                        .saturating_sub(2 * c.pad_h)
+                        .max(1),
+                    OutputRule::ScaleSim => (keep - 1) * c.stride_h + c.kernel_h,
+                };
+                let spec = crate::workload::ConvSpec {
+                    batch: c.batch,
+                    ifmap: (h, c.ifmap_w),
+                    channels: c.channels,
+                    filters: c.filters,
+                    kernel: (c.kernel_h, c.kernel_w),
+                    stride: (c.stride_h, c.stride_w),
+                    padding: (c.pad_h, c.pad_w),
+                    groups: c.groups,
+                    rule: c.rule,
+                };
+                let Ok(small) = crate::workload::Conv2d::new(spec) else {
+                    return None;
+                };
+                let rows = small.ofmap_h;
+                (
+                    LayerOp::Conv(small),
+                    format!("the first {rows} of {} output rows", c.ofmap_h),
+                )
+            }
+            LayerOp::Gemm(g) => (
+                LayerOp::Gemm(
+                    crate::workload::Gemm::new(keep, g.shape.n, g.shape.k).expect("smaller GEMM"),
+                ),
+                format!("the first {keep} of {} GEMM rows", g.shape.m),
+            ),
+            LayerOp::Lstm(l) => (
+                LayerOp::Lstm(
+                    crate::workload::Lstm::new(l.input, l.hidden, keep, l.batch)
+                        .expect("fewer steps"),
+                ),
+                format!("the first {keep} of {} steps", l.steps),
+            ),
+            LayerOp::NonMac(_) => return None,
+        };
+        let small = Layer {
+            op,
+            ..layer.clone()
+        };
+        if keep == 1 || cost(&small) <= budget {
+            return Some((small, what));
+        }
+    }
+}
+
+/// Runs the stepped engine on a layer × layout (or its reduced version) as `checks` asks.
+fn check_layer(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    fit: bool,
+    checks: &Checks,
+) -> CheckOutcome {
+    let kind = packs[0].layout;
+    let limits = layout_limits(arch, kind, fit);
+    let (subject, scope) = match reduced_layer(layer, arch, packs, fit, checks.budget) {
+        Some((l, what)) => (l, what),
+        None => (layer.clone(), "whole layer".to_string()),
+    };
+    let (run, differences) = cross_check(arch, &subject, packs, limits, checks.seed);
+    CheckOutcome {
+        scope,
+        differences: if checks.cross_check {
+            differences
+        } else {
+            Vec::new()
+        },
+        verified: checks.verify.then(|| verify_outputs(&subject, &run)),
+    }
+}
+
+/// One layer under one layout, with the extras `checks` asks for.
+fn evaluate(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    fit: bool,
+    checks: &Checks,
+    dense_cycles: Option<u64>,
+) -> CompareRow {
+    let kind = packs[0].layout;
+    let (s, sp, grid) = if checks.pe_states || checks.cross_check {
+        let (s, sp, g) = fast_with_grid(arch, layer, packs, layout_limits(arch, kind, fit));
+        (s, sp, Some(g))
+    } else {
+        let (s, sp) = simulate_layout(arch, layer, packs, fit);
+        (s, sp, None)
+    };
+    let check = checks
+        .stepped()
+        .then(|| check_layer(arch, layer, packs, fit, checks));
+    let speedup = dense_cycles.unwrap_or(s.total_cycles) as f64 / s.total_cycles as f64;
+    CompareRow {
+        layer: s,
+        sparse: sp,
+        speedup_vs_dense: speedup,
+        grid,
+        check,
+    }
+}
+
+/// A row for a layer that is not on the array.
+fn non_mac_row(arch: &Arch, layer: &Layer, kind: LayoutKind) -> CompareRow {
+    CompareRow {
+        layer: simulate_layer(arch, layer),
+        sparse: SparseStats {
+            layout: kind.as_str().to_string(),
+            status: "ok".into(),
+            ..SparseStats::default()
+        },
+        speedup_vs_dense: 1.0,
+        grid: None,
+        check: None,
+    }
 }
 
 /// What the layout knows about a layer.
@@ -139,7 +331,18 @@ pub fn simulate_layout(
         s.pe_utilization = effectual as f64 / (arch.array.pes() * s.total_cycles) as f64;
         return (s, sp);
     }
-    let limits = if size_to_fit {
+    simulate_packed(arch, layer, packs, layout_limits(arch, kind, size_to_fit))
+}
+
+/// The PE limits a layout maps under: the arch's mux and row bus, or (`size_to_fit`) as
+/// much as it needs; plain arrays (dense, masked) get a one-wide bus.
+pub fn layout_limits(arch: &Arch, kind: LayoutKind, size_to_fit: bool) -> PeLimits {
+    if !kind.is_packed() {
+        PeLimits {
+            mux_inputs: u32::MAX,
+            row_bus_width: 1,
+        }
+    } else if size_to_fit {
         PeLimits {
             mux_inputs: u32::MAX,
             row_bus_width: u32::MAX,
@@ -149,16 +352,7 @@ pub fn simulate_layout(
             mux_inputs: arch.pe.mux_inputs,
             row_bus_width: arch.pe.row_bus_width,
         }
-    };
-    let limits = if kind.is_packed() {
-        limits
-    } else {
-        PeLimits {
-            mux_inputs: u32::MAX,
-            row_bus_width: 1,
-        }
-    };
-    simulate_packed(arch, layer, packs, limits)
+    }
 }
 
 /// Runs the comparison over every layer (layers in parallel; the result order and values do
@@ -210,28 +404,21 @@ fn compare_layer(
         .iter()
         .map(|&kind| {
             if weights[i].is_none() {
-                let s = simulate_layer(arch, layer);
-                return CompareRow {
-                    layer: s,
-                    sparse: SparseStats {
-                        layout: kind.as_str().to_string(),
-                        status: "ok".into(),
-                        ..SparseStats::default()
-                    },
-                    speedup_vs_dense: 1.0,
-                };
+                return non_mac_row(arch, layer, kind);
             }
             let packs = pack_layer(network, weights, i, kind, &spec.params);
-            let (s, sp) = simulate_layout(arch, layer, &packs, spec.size_to_fit);
+            let row = evaluate(
+                arch,
+                layer,
+                &packs,
+                spec.size_to_fit,
+                &spec.checks,
+                (kind != LayoutKind::Dense).then_some(dense_cycles),
+            );
             if kind == LayoutKind::Dense {
-                dense_cycles = s.total_cycles;
+                dense_cycles = row.layer.total_cycles;
             }
-            let speedup = dense_cycles as f64 / s.total_cycles as f64;
-            CompareRow {
-                layer: s,
-                sparse: sp,
-                speedup_vs_dense: speedup,
-            }
+            row
         })
         .collect()
 }
@@ -394,6 +581,7 @@ pub fn run_layout(
     choice: &LayoutChoice,
     params: &LayoutParams,
     size_to_fit: bool,
+    checks: &Checks,
 ) -> Vec<CompareRow> {
     use rayon::prelude::*;
     (0..network.layers.len())
@@ -416,24 +604,10 @@ pub fn run_layout(
                 }
             };
             if weights[i].is_none() {
-                return CompareRow {
-                    layer: dense,
-                    sparse: SparseStats {
-                        layout: kind.as_str().to_string(),
-                        status: "ok".into(),
-                        ..SparseStats::default()
-                    },
-                    speedup_vs_dense: 1.0,
-                };
+                return non_mac_row(arch, layer, kind);
             }
             let packs = pack_layer(network, weights, i, kind, &params);
-            let (s, sp) = simulate_layout(arch, layer, &packs, fit);
-            let speedup = dense.total_cycles as f64 / s.total_cycles as f64;
-            CompareRow {
-                layer: s,
-                sparse: sp,
-                speedup_vs_dense: speedup,
-            }
+            evaluate(arch, layer, &packs, fit, checks, Some(dense.total_cycles))
         })
         .collect()
 }

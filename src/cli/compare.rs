@@ -41,6 +41,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         layouts,
         params,
         size_to_fit: a.size_to_fit,
+        checks: a.trust.checks(a.seed),
     };
     spec.check(&l.arch).map_err(anyhow::Error::msg)?;
     let mut records = vec![&l.arch_record, &l.workload_record];
@@ -98,5 +99,5 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         );
         println!("wrote {}", a.out.join("compare.csv").display());
     }
-    Ok(())
+    super::finish_checks(&a.out, &rows, &a.trust, a.quiet)
 }

@@ -99,6 +99,9 @@ pub struct CompareArgs {
     /// Layout parameters.
     #[command(flatten)]
     pub layout: LayoutArgs,
+    /// Trust checks.
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// `sparsim run`.
@@ -140,6 +143,74 @@ pub struct RunArgs {
     /// Layout parameters.
     #[command(flatten)]
     pub params: LayoutArgs,
+    /// Trust checks.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// Trust checks shared by `run` and `compare`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TrustArgs {
+    /// Write pe_states.csv: every PE's cycles in each state, per layer (and layout).
+    #[arg(long)]
+    pub pe_states: bool,
+    /// Also run the cycle-stepped engine and compare every counter and PE state with the
+    /// fast engine (writes pe_states.csv and checks.csv; exits 1 on any difference).
+    #[arg(long)]
+    pub cross_check: bool,
+    /// Check the stepped engine's int8 outputs against a reference GEMM of the kept weights
+    /// (writes checks.csv; exits 1 on any mismatch). Layers above 3e8 PE-cycles are checked
+    /// on their first output rows, and checks.csv says so.
+    #[arg(long)]
+    pub verify: bool,
+}
+
+impl TrustArgs {
+    /// The library's view.
+    pub fn checks(&self, seed: u64) -> crate::compare::Checks {
+        crate::compare::Checks {
+            pe_states: self.pe_states || self.cross_check,
+            cross_check: self.cross_check,
+            verify: self.verify,
+            seed,
+            budget: crate::compare::CHECK_BUDGET,
+        }
+    }
+
+    /// Whether anything beyond the fast engine is asked for.
+    pub fn any(&self) -> bool {
+        self.pe_states || self.cross_check || self.verify
+    }
+}
+
+/// Writes the trust-check files and prints their summary; an error if a check failed.
+pub(super) fn finish_checks(
+    out: &Path,
+    rows: &[crate::compare::CompareRow],
+    t: &TrustArgs,
+    quiet: bool,
+) -> Result<()> {
+    use crate::report::atomic::write_atomic;
+    use crate::report::checks::{checks_csv, checks_summary, pe_states_csv};
+    use anyhow::Context;
+    let write = |name: &str, bytes: &[u8]| -> Result<()> {
+        let p = out.join(name);
+        write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
+    };
+    if t.pe_states || t.cross_check {
+        write("pe_states.csv", &pe_states_csv(rows))?;
+    }
+    if t.cross_check || t.verify {
+        write("checks.csv", &checks_csv(rows))?;
+        let (summary, ok) = checks_summary(rows, t.cross_check, t.verify);
+        if !ok {
+            anyhow::bail!("{}", summary.trim_end());
+        }
+        if !quiet {
+            print!("{summary}");
+        }
+    }
+    Ok(())
 }
 
 /// `sparsim check`.

@@ -31,6 +31,7 @@ fn run_sparse(
         layouts: vec![kind],
         params: params.clone(),
         size_to_fit: a.size_to_fit,
+        checks: a.trust.checks(a.seed),
     };
     spec.check(&l.arch).map_err(anyhow::Error::msg)?;
     let source = match &a.weights {
@@ -41,7 +42,15 @@ fn run_sparse(
         None => WeightSource::Synthetic { seed: a.seed },
     };
     let weights = network_weights(&l.network, &source)?;
-    let rows = run_layout(&l.arch, &l.network, &weights, choice, params, a.size_to_fit);
+    let rows = run_layout(
+        &l.arch,
+        &l.network,
+        &weights,
+        choice,
+        params,
+        a.size_to_fit,
+        &spec.checks,
+    );
     if let Some(r) = rows.iter().find(|r| r.sparse.status != "ok") {
         bail!(
             "layer `{}`, layout `{}`: {} (give the arch more mux inputs, or use --size-to-fit)",
@@ -61,6 +70,8 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
             LayoutKind::parse(s).map_err(|e| anyhow::anyhow!("--layout: {e}"))?,
         )),
         None if params.layerwise_nm => Some(LayoutChoice::LayerwiseNm),
+        // Checks need weights: the dense layout gives the dense engine's numbers.
+        None if a.trust.any() => Some(LayoutChoice::Uniform(LayoutKind::Dense)),
         None => None,
     };
     let sparse_rows = match &choice {
@@ -94,8 +105,10 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
     };
     match &sparse_rows {
-        Some(rows) => write("layers.csv", &compare_csv(rows))?,
-        None => write("layers.csv", &layers_csv(&layers))?,
+        Some(rows) if a.layout.is_some() || params.layerwise_nm => {
+            write("layers.csv", &compare_csv(rows))?
+        }
+        _ => write("layers.csv", &layers_csv(&layers))?,
     }
     let summary = Summary {
         tool: Tool::default(),
@@ -137,5 +150,8 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         );
         println!("wrote {}", a.out.join("layers.csv").display());
     }
-    Ok(())
+    match &sparse_rows {
+        Some(rows) => super::finish_checks(&a.out, rows, &a.trust, a.quiet),
+        None => Ok(()),
+    }
 }

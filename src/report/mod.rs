@@ -2,6 +2,7 @@
 //! are atomic (temp file + rename), so an interrupted run leaves no half-written file.
 
 pub mod atomic;
+pub mod checks;
 pub mod compare;
 pub mod layers_csv;
 pub mod scalesim;

@@ -126,4 +126,36 @@ impl Channel {
     pub fn idle(&self) -> bool {
         self.head == self.queue.len()
     }
+
+    /// Whether fold `fold` may start at cycle `t` as far as this channel goes: every transfer
+    /// of an earlier or this fold has completed by `t`, except this fold's own streamed one,
+    /// which need only have started. Transfers complete in queue (fold) order.
+    pub fn ready_for(&self, fold: usize, t: u64) -> bool {
+        let done_by = |x: &Transfer| x.done.is_some_and(|d| d <= t);
+        // Everything before the head completed; look at the first transfers not yet done.
+        let mut i = self.head.saturating_sub(1);
+        while i < self.queue.len() && self.queue[i].fold <= fold {
+            let x = &self.queue[i];
+            let ok = if x.fold == fold && x.streamed {
+                x.started.is_some()
+            } else {
+                done_by(x)
+            };
+            if !ok {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// Whether fold `fold`'s streamed transfer (if any) has completed by cycle `t`.
+    pub fn streamed_done(&self, fold: usize, t: u64) -> bool {
+        let start = self.head.saturating_sub(1);
+        self.queue[start.min(self.queue.len())..]
+            .iter()
+            .take_while(|x| x.fold <= fold)
+            .filter(|x| x.fold == fold && x.streamed)
+            .all(|x| x.done.is_some_and(|d| d <= t))
+    }
 }

@@ -315,7 +315,18 @@ pub fn step_layer(
     let mut streaming_from: Vec<Option<u64>> = vec![None; nf];
     let mut drains: Vec<usize> = Vec::new();
     let mut spill_of: Vec<Option<usize>> = vec![None; nf];
-    let mut st_array = StationaryArray::new(rr, cc, limits.row_bus_width.min(4096) as usize);
+    // A row never needs more lanes than the most activations any row takes per vector.
+    let widest = folds
+        .iter()
+        .map(|f| match &f.work {
+            FoldWork::Ws { lists, .. } => lists.iter().map(Vec::len).max().unwrap_or(1),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let lanes = (limits.row_bus_width as usize).min(widest);
+    let mut st_array = StationaryArray::new(rr, cc, lanes);
     let mut os_array = OsArray::new(rr, cc);
     let mut grid = PeGrid::new(arch.array.rows, arch.array.cols);
     let mut s = LayerStats {
@@ -373,15 +384,7 @@ pub fn step_layer(
         // 2. Start the next fold if it may.
         if active.is_none() && next < nf && (next == 0 || ended[next - 1].is_some_and(|e| e <= t)) {
             let i = next;
-            let ready = |ch: &Channel| {
-                ch.queue.iter().filter(|x| x.fold <= i).all(|x| {
-                    if x.fold == i && x.streamed {
-                        x.started.is_some()
-                    } else {
-                        x.done.is_some_and(|d| d <= t)
-                    }
-                })
-            };
+            let ready = |ch: &Channel| ch.ready_for(i, t);
             let g = folds[i].out_words;
             let group_ok = !group_start[i] || g > ocap || {
                 let need = if g <= ocap / 2 {
@@ -579,12 +582,7 @@ pub fn step_layer(
         if let Some(i) = active
             && array_done
         {
-            let streamed_done = |ch: &Channel| {
-                ch.queue
-                    .iter()
-                    .filter(|x| x.fold == i && x.streamed)
-                    .all(|x| x.done.is_some_and(|d| d <= t + 1))
-            };
+            let streamed_done = |ch: &Channel| ch.streamed_done(i, t + 1);
             let spill_done =
                 spill_of[i].is_none_or(|q| och.queue[q].done.is_some_and(|d| d <= t + 1));
             if streamed_done(&ich) && streamed_done(&fch) && spill_done {

@@ -436,3 +436,87 @@ fn compare_runs_on_the_five_reference_networks() {
         }
     }
 }
+
+/// Issue acceptance: `compare --cross-check --verify` on LeNet-5 exits 0, says the engines
+/// agree, and every layer's pe_states.csv rows sum to R·C·total_cycles.
+#[test]
+fn cross_check_and_verify_on_lenet() {
+    let dir = temp_dir("crosscheck");
+    let o = sparsim(
+        &[
+            "compare",
+            "--workload",
+            &path("workloads/lenet5.toml"),
+            "--cross-check",
+            "--verify",
+            "--out",
+            "cc",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("cross-check: the fast and cycle-stepped engines agree on every counter and every PE's state counts for all 35 layer x layout runs\n"), "{out}");
+    assert!(out.contains("verify: every output of the stepped engine equals the reference GEMM of the kept weights, for all 35 layer x layout runs\n"), "{out}");
+    // pe_states.csv: per layer × layout, the states of all R·C PEs sum to R·C·total_cycles.
+    let mut totals = std::collections::HashMap::<(String, String), u64>::new();
+    let mut r = csv::Reader::from_path(dir.join("cc/pe_states.csv")).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let states: u64 = (4..10).map(|i| rec[i].parse::<u64>().unwrap()).sum();
+        assert_eq!(states, rec[10].parse::<u64>().unwrap());
+        *totals
+            .entry((rec[0].to_string(), rec[1].to_string()))
+            .or_default() += states;
+    }
+    let mut c = csv::Reader::from_path(dir.join("cc/compare.csv")).unwrap();
+    let h = c.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let mut checked = 0;
+    for rec in c.records() {
+        let rec = rec.unwrap();
+        let cycles: u64 = rec[col("total_cycles")].parse().unwrap();
+        if cycles == 0 {
+            continue;
+        }
+        let key = (
+            rec[col("layer")].to_string(),
+            rec[col("layout")].to_string(),
+        );
+        assert_eq!(totals[&key], 32 * 32 * cycles, "{key:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 35);
+}
+
+#[test]
+fn run_cross_check_covers_dense_runs() {
+    let dir = temp_dir("run-cc");
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            &path("workloads/convnetdraw_example.txt"),
+            "--arch",
+            &path("arch/eyeriss-12x14-os.toml"),
+            "--cross-check",
+            "--verify",
+            "--out",
+            "o",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "agree on every counter and every PE's state counts for all 3 layer x layout runs"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let csv = std::fs::read_to_string(dir.join("o/layers.csv")).unwrap();
+    assert!(
+        !csv.lines().next().unwrap().contains(",layout,"),
+        "a plain run keeps the dense columns"
+    );
+}

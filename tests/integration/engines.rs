@@ -181,3 +181,51 @@ proptest! {
         check(&a, layer, kind, &p, bus)?;
     }
 }
+
+/// A layer above the check budget is checked on its first output rows, and says so.
+#[test]
+fn big_layers_are_checked_on_their_first_rows() {
+    use sparsim::compare::{Checks, LayoutChoice, run_layout};
+    let a = arch(Dataflow::Ws, 8, 8, [64, 64, 64], [10.0; 3], true, false, 8);
+    let conv = Conv2d::new(ConvSpec {
+        batch: 1,
+        ifmap: (30, 30),
+        channels: 4,
+        filters: 8,
+        kernel: (3, 3),
+        stride: (1, 1),
+        padding: (1, 1),
+        groups: 1,
+        rule: OutputRule::Padded,
+    })
+    .unwrap();
+    let net = Network {
+        name: "n".into(),
+        layers: vec![Layer::new("c", LayerOp::Conv(conv))],
+    };
+    let weights = network_weights(&net, &WeightSource::Synthetic { seed: 2 }).unwrap();
+    let checks = Checks {
+        pe_states: true,
+        cross_check: true,
+        verify: true,
+        seed: 1,
+        budget: 20_000,
+    };
+    let rows = run_layout(
+        &a,
+        &net,
+        &weights,
+        &LayoutChoice::Uniform(LayoutKind::Dense),
+        &LayoutParams::default(),
+        false,
+        &checks,
+    );
+    let c = rows[0].check.as_ref().unwrap();
+    assert!(
+        c.scope.starts_with("the first ") && c.scope.ends_with(" of 30 output rows"),
+        "{}",
+        c.scope
+    );
+    assert!(c.differences.is_empty(), "{:?}", c.differences);
+    assert_eq!(c.verified, Some(Ok(())));
+}

@@ -4,7 +4,7 @@
 //! `tests/fixtures/scalesim_nm`.
 
 use crate::common::{col, fixture, read_report};
-use sparsim::compare::{LayoutChoice, run_layout, scalesim_nm_layer};
+use sparsim::compare::{Checks, LayoutChoice, run_layout, scalesim_nm_layer};
 use sparsim::config::BandwidthMode;
 use sparsim::engine::scalesim_view::scalesim_row;
 use sparsim::inputs::{load_arch, load_workload};
@@ -34,6 +34,14 @@ fn layerwise_nm_matches_scalesim() {
         };
         let (net, _) = load_workload(&d.join("topology.csv"), form).unwrap();
         let weights = network_weights(&net, &WeightSource::Synthetic { seed: 5 }).unwrap();
+        // Also cross-check every layer against the stepped engine (bounded stepping).
+        let checks = Checks {
+            pe_states: true,
+            cross_check: true,
+            verify: true,
+            seed: 1,
+            budget: 50_000_000,
+        };
         let rows = run_layout(
             &arch,
             &net,
@@ -41,6 +49,7 @@ fn layerwise_nm_matches_scalesim() {
             &LayoutChoice::LayerwiseNm,
             &arch.layout,
             false,
+            &checks,
         );
         let (ch, compute) = read_report(&d.join("COMPUTE_REPORT.csv"));
         let (dh, detailed) = read_report(&d.join("DETAILED_ACCESS_REPORT.csv"));
@@ -84,6 +93,13 @@ fn layerwise_nm_matches_scalesim() {
                     "{at}: overall util"
                 );
             }
+            let c = row.check.as_ref().unwrap();
+            assert!(
+                c.differences.is_empty(),
+                "{at}: fast and stepped engines differ: {:?}",
+                c.differences
+            );
+            assert_eq!(c.verified, Some(Ok(())), "{at}");
             layers += 1;
         }
     }
