@@ -10,6 +10,6 @@ $s run -q --out results/resnet50-tpu-32x32-ws
 $s run -q --workload workloads/lenet5.toml --out results/lenet5-tpu-32x32-ws
 $s run -q --workload workloads/convnetdraw_example.txt --arch arch/eyeriss-12x14-os.toml --out results/convnetdraw-eyeriss
 $s run -q --workload $ref/topology.csv --arch $ref/config.cfg --scalesim-reports --out results/scalesim-alexnet-calc-ws
-$s compare -q --workload workloads/lenet5.toml --out results/compare-lenet5-sparse-32x32
-$s compare -q --out results/compare-vgg16_cifar10-sparse-32x32
+$s compare -q --workload workloads/lenet5.toml --out results/compare-lenet5-sparse-32x32 --plot
+$s compare -q --out results/compare-vgg16_cifar10-sparse-32x32 --plot
 echo "results/ regenerated"

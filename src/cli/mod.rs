@@ -37,8 +37,47 @@ pub enum Command {
     Compare(Box<CompareArgs>),
     /// Prune and pack one weight matrix and describe the packing.
     Pack(Box<PackArgs>),
+    /// Draw the charts (PNG and SVG) of a result folder written by run or compare.
+    Plot(PlotArgs),
     /// Validate an architecture or workload file and say what it holds.
     Check(CheckArgs),
+}
+
+/// `sparsim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Result folder (with compare.csv or layers.csv, and pe_states.csv for the PE charts).
+    pub dir: PathBuf,
+    /// Where the charts go [default: DIR/charts].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Layer of the per-PE heatmap [default: the layer with the most MACs].
+    #[arg(long)]
+    pub layer: Option<String>,
+    /// Layout of the per-PE heatmap [default: colcomb if present, else the first].
+    #[arg(long)]
+    pub layout: Option<String>,
+}
+
+/// Draws the charts of `dir` into `dir/charts` and says where they went.
+pub(super) fn plot_into(
+    dir: &Path,
+    out: Option<&Path>,
+    opts: &crate::report::plot::PlotOptions,
+    quiet: bool,
+) -> Result<()> {
+    let out = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join("charts"));
+    let files = crate::report::plot::plot_dir(dir, &out, opts).map_err(anyhow::Error::msg)?;
+    if !quiet {
+        println!(
+            "wrote {} charts (PNG and SVG) to {}",
+            files.len() / 2,
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// `sparsim pack`.
@@ -163,13 +202,16 @@ pub struct TrustArgs {
     /// on their first output rows, and checks.csv says so.
     #[arg(long)]
     pub verify: bool,
+    /// Also draw the charts into OUT/charts (implies --pe-states).
+    #[arg(long)]
+    pub plot: bool,
 }
 
 impl TrustArgs {
     /// The library's view.
     pub fn checks(&self, seed: u64) -> crate::compare::Checks {
         crate::compare::Checks {
-            pe_states: self.pe_states || self.cross_check,
+            pe_states: self.pe_states || self.cross_check || self.plot,
             cross_check: self.cross_check,
             verify: self.verify,
             seed,
@@ -179,7 +221,7 @@ impl TrustArgs {
 
     /// Whether anything beyond the fast engine is asked for.
     pub fn any(&self) -> bool {
-        self.pe_states || self.cross_check || self.verify
+        self.pe_states || self.cross_check || self.verify || self.plot
     }
 }
 
@@ -197,7 +239,7 @@ pub(super) fn finish_checks(
         let p = out.join(name);
         write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
     };
-    if t.pe_states || t.cross_check {
+    if t.pe_states || t.cross_check || t.plot {
         write("pe_states.csv", &pe_states_csv(rows))?;
     }
     if t.cross_check || t.verify {
@@ -209,6 +251,14 @@ pub(super) fn finish_checks(
         if !quiet {
             print!("{summary}");
         }
+    }
+    if t.plot {
+        plot_into(
+            out,
+            None,
+            &crate::report::plot::PlotOptions::default(),
+            quiet,
+        )?;
     }
     Ok(())
 }
@@ -237,6 +287,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(a) => run::run_command(*a),
         Command::Compare(a) => compare::compare_command(*a),
         Command::Pack(a) => pack::pack_command(*a),
+        Command::Plot(a) => plot_into(
+            &a.dir,
+            a.out.as_deref(),
+            &crate::report::plot::PlotOptions {
+                layer: a.layer,
+                layout: a.layout,
+            },
+            false,
+        ),
         Command::Check(a) => check::check_command(a),
     }
 }

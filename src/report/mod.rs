@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod checks;
 pub mod compare;
 pub mod layers_csv;
+pub mod plot;
 pub mod scalesim;
 pub mod summary;
 pub mod table;

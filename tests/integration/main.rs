@@ -1,6 +1,7 @@
 //! Integration tests through the public interface: SCALE-Sim parity, CLI end to end, input
 //! errors.
 
+mod charts;
 mod cli;
 mod cli_sparse;
 mod common;

@@ -1,0 +1,211 @@
+//! The CSVs a run or comparison wrote, read back for charts.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A CSV file as a header and string records.
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Reads `path`; `Ok(None)` if it does not exist.
+    pub fn read(path: &Path) -> Result<Option<Table>, String> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let header = r
+            .headers()
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+            rows.push(rec.iter().map(String::from).collect());
+        }
+        Ok(Some(Table { header, rows }))
+    }
+
+    /// Index of column `name`.
+    pub fn col(&self, name: &str, file: &str) -> Result<usize, String> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("{file} has no column `{name}`"))
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+}
+
+fn num(s: &str, what: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .map_err(|_| format!("{what}: `{s}` is not a number"))
+}
+
+/// One layer under one layout (from compare.csv, or layers.csv as layout `dense`).
+#[derive(Debug, Clone)]
+pub struct LayerRow {
+    /// Layer name.
+    pub layer: String,
+    /// Layout.
+    pub layout: String,
+    /// MACs (0 for layers not on the array).
+    pub macs: f64,
+    /// PE utilization, fraction.
+    pub pe_utilization: f64,
+}
+
+/// Network totals of one layout (compare_totals.csv).
+#[derive(Debug, Clone)]
+pub struct LayoutRow {
+    /// Layout.
+    pub layout: String,
+    /// Total cycles.
+    pub total_cycles: f64,
+    /// Speedup over dense.
+    pub speedup: f64,
+    /// DRAM bytes: weights, metadata, ifmap, ofmap.
+    pub traffic: [f64; 4],
+    /// Metadata bits per kept weight.
+    pub meta_per_nz: f64,
+    /// Largest mux fan-in.
+    pub fan_in: f64,
+    /// Largest row-bus demand.
+    pub bus: f64,
+    /// `ok` or why not.
+    pub status: String,
+}
+
+/// Per-PE state counts of every (layer, layout): rows × cols × 6 states.
+#[derive(Debug, Clone, Default)]
+pub struct PeStates {
+    /// (layer, layout) → (rows, cols, per-PE counts in STATES order), in file order.
+    pub grids: Vec<((String, String), (usize, usize, Vec<[f64; 6]>))>,
+}
+
+/// The state columns of pe_states.csv, in chart order.
+pub const STATES: [&str; 6] = [
+    "effectual",
+    "zero_weight",
+    "unmapped",
+    "fill_drain",
+    "stalled",
+    "bus_wait",
+];
+
+/// Everything a chart may need from a result folder.
+#[derive(Debug, Default)]
+pub struct RunData {
+    /// Per layer × layout.
+    pub layers: Vec<LayerRow>,
+    /// Per layout (comparisons only).
+    pub layouts: Vec<LayoutRow>,
+    /// Per-PE states, if written.
+    pub pe: Option<PeStates>,
+}
+
+/// Reads a result folder: `compare.csv` + `compare_totals.csv`, or `layers.csv`, and
+/// `pe_states.csv` when present.
+pub fn read_dir(dir: &Path) -> Result<RunData, String> {
+    let mut d = RunData::default();
+    let (table, name) = match Table::read(&dir.join("compare.csv"))? {
+        Some(t) => (Some(t), "compare.csv"),
+        None => (Table::read(&dir.join("layers.csv"))?, "layers.csv"),
+    };
+    if let Some(t) = &table {
+        let (l, m, u) = (
+            t.col("layer", name)?,
+            t.col("macs", name)?,
+            t.col("pe_utilization", name)?,
+        );
+        let lay = t.col("layout", name).ok();
+        for r in t.rows() {
+            d.layers.push(LayerRow {
+                layer: r[l].clone(),
+                layout: lay.map_or_else(|| "dense".to_string(), |i| r[i].clone()),
+                macs: num(&r[m], name)?,
+                pe_utilization: num(&r[u], name)?,
+            });
+        }
+    }
+    if let Some(t) = Table::read(&dir.join("compare_totals.csv"))? {
+        let f = "compare_totals.csv";
+        let c = |n: &str| t.col(n, f);
+        let (lay, cyc, sp) = (c("layout")?, c("total_cycles")?, c("speedup_vs_dense")?);
+        let tr = [
+            c("filter_dram_bytes")?,
+            c("metadata_dram_bytes")?,
+            c("ifmap_dram_bytes")?,
+            c("ofmap_dram_bytes")?,
+        ];
+        let (meta, fan, bus, st) = (
+            c("metadata_bits_per_nonzero")?,
+            c("max_fan_in")?,
+            c("max_bus_demand")?,
+            c("status")?,
+        );
+        for r in t.rows() {
+            d.layouts.push(LayoutRow {
+                layout: r[lay].clone(),
+                total_cycles: num(&r[cyc], f)?,
+                speedup: num(&r[sp], f)?,
+                traffic: [
+                    num(&r[tr[0]], f)?,
+                    num(&r[tr[1]], f)?,
+                    num(&r[tr[2]], f)?,
+                    num(&r[tr[3]], f)?,
+                ],
+                meta_per_nz: num(&r[meta], f)?,
+                fan_in: num(&r[fan], f)?,
+                bus: num(&r[bus], f)?,
+                status: r[st].clone(),
+            });
+        }
+    }
+    if let Some(t) = Table::read(&dir.join("pe_states.csv"))? {
+        let f = "pe_states.csv";
+        let (l, lay, row, col) = (
+            t.col("layer", f)?,
+            t.col("layout", f)?,
+            t.col("row", f)?,
+            t.col("col", f)?,
+        );
+        let sc: Vec<usize> = STATES
+            .iter()
+            .map(|s| t.col(s, f))
+            .collect::<Result<_, _>>()?;
+        let mut index: HashMap<(String, String), usize> = HashMap::new();
+        let mut pe = PeStates::default();
+        for r in t.rows() {
+            let key = (r[l].clone(), r[lay].clone());
+            let (ri, ci) = (num(&r[row], f)? as usize, num(&r[col], f)? as usize);
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                pe.grids.push((key, (0, 0, Vec::new())));
+                pe.grids.len() - 1
+            });
+            let g = &mut pe.grids[i].1;
+            g.0 = g.0.max(ri + 1);
+            g.1 = g.1.max(ci + 1);
+            let mut v = [0.0; 6];
+            for (k, &c) in sc.iter().enumerate() {
+                v[k] = num(&r[c], f)?;
+            }
+            g.2.push(v);
+        }
+        d.pe = Some(pe);
+    }
+    if d.layers.is_empty() {
+        return Err(format!(
+            "{}: no compare.csv or layers.csv to plot",
+            dir.display()
+        ));
+    }
+    Ok(d)
+}

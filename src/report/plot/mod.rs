@@ -1,0 +1,181 @@
+//! Charts from a result folder's CSVs, as PNG and SVG (plotters, with DejaVu Sans embedded so
+//! text renders without system fonts).
+
+pub mod charts;
+pub mod data;
+
+use crate::report::atomic::write_atomic;
+use data::{RunData, read_dir};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// Chart size in pixels (PNG; the SVG has the same user units).
+pub const SIZE: (u32, u32) = (1400, 800);
+
+static FONTS: Once = Once::new();
+
+/// Registers the embedded font under the family name the charts use.
+fn register_fonts() -> Result<(), String> {
+    let mut result = Ok(());
+    FONTS.call_once(|| {
+        let regular = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let bold =
+            plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+        if regular.is_err() || bold.is_err() {
+            result = Err("the embedded DejaVu Sans font could not be loaded".to_string());
+        }
+    });
+    result
+}
+
+/// Which layer and layout the per-PE heatmap shows.
+#[derive(Debug, Clone, Default)]
+pub struct PlotOptions {
+    /// Layer for the heatmap; default: the layer with the most MACs.
+    pub layer: Option<String>,
+    /// Layout for the heatmap; default: `colcomb` if present, else the first layout.
+    pub layout: Option<String>,
+}
+
+/// Renders one chart to `dir/name.png` and `dir/name.svg`; returns both paths.
+fn render(
+    dir: &Path,
+    name: &str,
+    draw: impl Fn(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+    draw_svg: impl Fn(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+) -> Result<Vec<PathBuf>, String> {
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        draw(&root)?;
+        root.present().map_err(|e| format!("{name}: {e:?}"))?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| format!("{name}: {e}"))?;
+        writer
+            .write_image_data(&rgb)
+            .map_err(|e| format!("{name}: {e}"))?;
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        draw_svg(&root)?;
+        root.present().map_err(|e| format!("{name}: {e:?}"))?;
+    }
+    let png_path = dir.join(format!("{name}.png"));
+    let svg_path = dir.join(format!("{name}.svg"));
+    write_atomic(&png_path, &png_bytes).map_err(|e| format!("{}: {e}", png_path.display()))?;
+    write_atomic(&svg_path, svg.as_bytes()).map_err(|e| format!("{}: {e}", svg_path.display()))?;
+    Ok(vec![png_path, svg_path])
+}
+
+macro_rules! both {
+    ($dir:expr, $name:expr, |$root:ident| $body:expr) => {
+        render($dir, $name, |$root| $body, |$root| $body)
+    };
+}
+
+/// Shares of PE-cycles per state for every layout, summed over layers and PEs.
+fn state_shares(d: &RunData) -> Vec<(String, [f64; 6])> {
+    let mut out: Vec<(String, [f64; 6])> = Vec::new();
+    if let Some(pe) = &d.pe {
+        for ((_, layout), (_, _, pes)) in &pe.grids {
+            let i = match out.iter().position(|(l, _)| l == layout) {
+                Some(i) => i,
+                None => {
+                    out.push((layout.clone(), [0.0; 6]));
+                    out.len() - 1
+                }
+            };
+            for p in pes {
+                for s in 0..6 {
+                    out[i].1[s] += p[s];
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Renders every chart the folder's data supports into `out`; returns the files written.
+pub fn plot_dir(dir: &Path, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, String> {
+    register_fonts()?;
+    let d = read_dir(dir)?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut files = Vec::new();
+    files.extend(both!(out, "utilization_by_layer", |root| {
+        charts::utilization_by_layer(root, &d)
+    })?);
+    if !d.layouts.is_empty() {
+        files.extend(both!(out, "cycles_speedup", |root| {
+            charts::cycles_and_speedup(root, &d)
+        })?);
+        files.extend(both!(out, "traffic", |root| charts::traffic(root, &d))?);
+        files.extend(both!(out, "decode_cost", |root| charts::decode_cost(
+            root, &d
+        ))?);
+    }
+    if let Some(pe) = &d.pe
+        && !pe.grids.is_empty()
+    {
+        let layouts: Vec<&String> = pe.grids.iter().map(|((_, l), _)| l).collect();
+        let layout = match &opts.layout {
+            Some(l) if layouts.contains(&l) => l.clone(),
+            Some(l) => return Err(format!("--layout {l}: pe_states.csv has no such layout")),
+            None if layouts.iter().any(|l| *l == "colcomb") => "colcomb".to_string(),
+            None => layouts[0].clone(),
+        };
+        let layer = match &opts.layer {
+            Some(l) => l.clone(),
+            None => d
+                .layers
+                .iter()
+                .filter(|r| r.layout == layout || d.layouts.is_empty())
+                .max_by(|a, b| {
+                    a.macs
+                        .partial_cmp(&b.macs)
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
+                .map(|r| r.layer.clone())
+                .ok_or("no layer to draw")?,
+        };
+        let grid = pe
+            .grids
+            .iter()
+            .find(|((l, lay), _)| *l == layer && *lay == layout)
+            .map(|(_, g)| g)
+            .ok_or_else(|| format!("pe_states.csv has no layer `{layer}` under layout {layout}"))?;
+        let name = format!("pe_heatmap_{}_{}", sanitize(&layer), sanitize(&layout));
+        files.extend(both!(out, &name, |root| charts::pe_heatmap(
+            root, &layer, &layout, grid
+        ))?);
+        let shares = state_shares(&d);
+        files.extend(both!(out, "pe_states", |root| charts::pe_state_shares(
+            root, &shares
+        ))?);
+    }
+    Ok(files)
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
