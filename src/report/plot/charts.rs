@@ -421,7 +421,7 @@ pub fn pe_heatmap<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     layer: &str,
     layout: &str,
-    grid: &(usize, usize, Vec<[f64; 6]>),
+    grid: &super::data::StateGrid,
 ) -> Draw {
     root.fill(&WHITE).map_err(err)?;
     let (rows, cols, pes) = grid;

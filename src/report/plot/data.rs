@@ -83,11 +83,14 @@ pub struct LayoutRow {
     pub status: String,
 }
 
-/// Per-PE state counts of every (layer, layout): rows × cols × 6 states.
+/// One layer × layout's PE grid: rows, cols, and per-PE counts in [`STATES`] order.
+pub type StateGrid = (usize, usize, Vec<[f64; 6]>);
+
+/// Per-PE state counts of every (layer, layout), in file order.
 #[derive(Debug, Clone, Default)]
 pub struct PeStates {
-    /// (layer, layout) → (rows, cols, per-PE counts in STATES order), in file order.
-    pub grids: Vec<((String, String), (usize, usize, Vec<[f64; 6]>))>,
+    /// ((layer, layout), grid).
+    pub grids: Vec<((String, String), StateGrid)>,
 }
 
 /// The state columns of pe_states.csv, in chart order.

@@ -98,9 +98,9 @@ fn state_shares(d: &RunData) -> Vec<(String, [f64; 6])> {
                     out.len() - 1
                 }
             };
-            for p in pes {
-                for s in 0..6 {
-                    out[i].1[s] += p[s];
+                        for p in pes {
+                for (acc, v) in out[i].1.iter_mut().zip(p) {
+                    *acc += v;
                 }
             }
         }
