@@ -31,6 +31,7 @@ pub mod layout;
 pub mod report;
 pub mod stats;
 pub mod stepped;
+pub mod sweep;
 pub mod toml_input;
 pub mod units;
 pub mod verify;

@@ -10,20 +10,39 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let is_arch = match ext.as_str() {
-        "cfg" => true,
+    let kind = match ext.as_str() {
+        "cfg" => TomlKind::Arch,
         "toml" => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             toml_kind(&text).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "{}: cannot tell whether this is an architecture (it would have an [array] table) or a workload (it would have [[layer]] tables)",
+                    "{}: cannot tell whether this is an architecture (it would have an [array] table), a workload (it would have [[layer]] tables) or a sweep (it would have an [axes] table)",
                     path.display()
                 )
-            })? == TomlKind::Arch
+            })?
         }
-        _ => false,
+        _ => TomlKind::Workload,
     };
+    if kind == TomlKind::Sweep {
+        let (spec, _) = super::sweep::load(path)?;
+        let points = spec.points()?;
+        let combos: usize = spec
+            .groups
+            .iter()
+            .map(|g| spec.axes[g[0]].values.len())
+            .product::<usize>()
+            * spec.workloads.len();
+        println!(
+            "ok: sweep `{}`: {} axes, {} points ({} skipped by constraints)",
+            spec.name,
+            spec.axes.len(),
+            points.len(),
+            combos - points.len()
+        );
+        return Ok(());
+    }
+    let is_arch = kind == TomlKind::Arch;
     if is_arch {
         let (arch, _) = inputs::load_arch(path)?;
         println!(
@@ -62,6 +81,7 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
 enum TomlKind {
     Arch,
     Workload,
+    Sweep,
 }
 
 /// Whether a TOML text is a workload (has `[[layer]]` tables) or an architecture (has one of
@@ -74,6 +94,12 @@ fn toml_kind(text: &str) -> Option<TomlKind> {
         .collect();
     if headers.iter().any(|h| h.starts_with("[[")) {
         return Some(TomlKind::Workload);
+    }
+    let sweep_key = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("base_arch"));
+    if headers.contains(&"[axes]") || sweep_key {
+        return Some(TomlKind::Sweep);
     }
     let arch_tables = ["[array]", "[sram]", "[word_bytes]", "[dram]", "[pe]"];
     let inline_array = text.lines().any(|l| l.trim_start().starts_with("array"));

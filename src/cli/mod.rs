@@ -6,6 +6,7 @@ mod compare;
 mod layout_args;
 mod pack;
 mod run;
+mod sweep;
 
 pub use layout_args::LayoutArgs;
 
@@ -37,10 +38,53 @@ pub enum Command {
     Compare(Box<CompareArgs>),
     /// Prune and pack one weight matrix and describe the packing.
     Pack(Box<PackArgs>),
-    /// Draw the charts (PNG and SVG) of a result folder written by run or compare.
+    /// Draw the charts (PNG and SVG) of a result folder written by run, compare or sweep.
     Plot(PlotArgs),
+    /// Run a design-space sweep described by a TOML file.
+    Sweep(SweepArgs),
+    /// Combine the folders of sharded sweep runs into one.
+    Merge(MergeArgs),
     /// Validate an architecture or workload file and say what it holds.
     Check(CheckArgs),
+}
+
+/// `sparsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep file.
+    pub file: PathBuf,
+    /// Output folder [default: results/tmp/sweep-NAME].
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Continue an interrupted sweep in the output folder, skipping finished points.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only points with id mod n = i (i/n); combine the folders with `sparsim merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Also write per-layer rows (sweep_layers.csv).
+    #[arg(long)]
+    pub per_layer: bool,
+    /// Pareto objectives, comma-separated (minimized; max:NAME maximizes) [default: the file's].
+    #[arg(long, value_delimiter = ',')]
+    pub pareto: Option<Vec<String>>,
+    /// Also draw the charts into OUT/charts.
+    #[arg(long)]
+    pub plot: bool,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `sparsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard output folders.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where the merged tables go.
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
 }
 
 /// `sparsim plot`.
@@ -296,6 +340,8 @@ pub fn run(cli: Cli) -> Result<()> {
             },
             false,
         ),
+        Command::Sweep(a) => sweep::sweep_command(a),
+        Command::Merge(a) => sweep::merge_command(a),
         Command::Check(a) => check::check_command(a),
     }
 }

@@ -41,6 +41,9 @@ pub struct TileWords {
 #[derive(Debug)]
 pub struct FootprintTracker {
     seen: HashMap<TileKey, u64>,
+    /// Word counts of column-set tiles already touched, by `(instance, rows, columns)`: a
+    /// repeated set adds no new words, so it is counted without walking the bitmaps again.
+    sets: HashMap<(u64, Range<u64>, Vec<u32>), u64>,
     conv: Option<ConvBitmaps>,
     /// For plain matrices touched by arbitrary column sets: a bitmap over
     /// `(instance, row, column)` and its width (columns).
@@ -52,6 +55,7 @@ impl FootprintTracker {
     pub fn matrix() -> FootprintTracker {
         FootprintTracker {
             seen: HashMap::new(),
+            sets: HashMap::new(),
             conv: None,
             matrix: None,
         }
@@ -63,6 +67,7 @@ impl FootprintTracker {
             IfmapGeometry::Matrix => FootprintTracker::matrix(),
             IfmapGeometry::Conv(c) => FootprintTracker {
                 seen: HashMap::new(),
+                sets: HashMap::new(),
                 conv: Some(ConvBitmaps::new(c)),
                 matrix: None,
             },
@@ -83,6 +88,7 @@ impl FootprintTracker {
             IfmapGeometry::Conv(_) => FootprintTracker::ifmap(geometry),
             IfmapGeometry::Matrix => FootprintTracker {
                 seen: HashMap::new(),
+                sets: HashMap::new(),
                 conv: None,
                 matrix: Some((
                     vec![0; (instances * rows * cols).div_ceil(64) as usize],
@@ -97,6 +103,11 @@ impl FootprintTracker {
     /// `cols` of GEMM instance `key.instance`.
     pub fn touch_set(&mut self, key: TileKey, rows: Range<u64>, cols: &[u32]) -> TileWords {
         if let Some(&tile) = self.seen.get(&key) {
+            return TileWords { tile, new: 0 };
+        }
+        let set_key = (key.instance, rows.clone(), cols.to_vec());
+        if let Some(&tile) = self.sets.get(&set_key) {
+            self.seen.insert(key, tile);
             return TileWords { tile, new: 0 };
         }
         let ranges = runs(cols);
@@ -118,6 +129,7 @@ impl FootprintTracker {
             TileWords { tile, new: tile }
         };
         self.seen.insert(key, words.tile);
+        self.sets.insert(set_key, words.tile);
         words
     }
 

@@ -98,7 +98,7 @@ fn state_shares(d: &RunData) -> Vec<(String, [f64; 6])> {
                     out.len() - 1
                 }
             };
-                        for p in pes {
+            for p in pes {
                 for (acc, v) in out[i].1.iter_mut().zip(p) {
                     *acc += v;
                 }

@@ -1,0 +1,393 @@
+//! `sparsim sweep` and `sparsim merge`: files, journals, shards and the final tables.
+//!
+//! While a sweep runs, every finished point is appended to `sweep.journal.csv` (and
+//! `sweep_layers.journal.csv`); `--resume` skips the points already there. At the end the rows
+//! are sorted by point id into `sweep.csv` (and `sweep_layers.csv`, `pareto.csv`), written
+//! atomically, and the journals removed — so an interrupted and resumed sweep, or merged
+//! shards, give the same bytes as one uninterrupted run.
+
+use super::{MergeArgs, SweepArgs, progress_bar};
+use crate::inputs::parse_workload_text;
+use crate::report::atomic::write_atomic;
+use crate::sweep::output::{csv_line, pareto, parse_table, sort_by_point, table_bytes};
+use crate::sweep::run::{columns, layer_columns, run_points};
+use crate::sweep::spec::{Objective, SweepSpec, parse_objective, parse_sweep_file};
+use crate::workload::scalesim_csv::TopologyForm;
+use anyhow::{Context, Result, anyhow, bail};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What a sweep folder says about the sweep that wrote it (identical for every shard).
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+struct Meta {
+    name: String,
+    fingerprint: String,
+    points: usize,
+    pareto: Vec<String>,
+    per_layer: bool,
+}
+
+const TABLE: &str = "sweep.csv";
+const LAYERS: &str = "sweep_layers.csv";
+const JOURNAL: &str = "sweep.journal.csv";
+const LAYER_JOURNAL: &str = "sweep_layers.journal.csv";
+const META: &str = "sweep.meta.json";
+const PARETO: &str = "pareto.csv";
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the file", path.display()))
+}
+
+/// Parses `i/n`.
+fn parse_shard(s: &str) -> Result<(usize, usize)> {
+    let bad = || anyhow!("--shard {s}: expected i/n with 0 ≤ i < n, e.g. 0/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// Loads the sweep file and everything it names; returns the spec and a fingerprint of all
+/// the input bytes.
+pub(super) fn load(path: &Path) -> Result<(SweepSpec, String)> {
+    let text = read(path)?;
+    let origin = path.display().to_string();
+    let stem = path
+        .file_stem()
+        .map_or("sweep".into(), |s| s.to_string_lossy().into_owned());
+    let file = parse_sweep_file(&text, &origin, &stem)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut hasher = Sha256::new();
+    hasher.update(text.as_bytes());
+    let base_path = dir.join(&file.base_arch);
+    if base_path.extension().is_none_or(|e| e != "toml") {
+        bail!(
+            "{origin}: base_arch: `{}` must be a sparsim architecture .toml (its keys are what the axes set)",
+            file.base_arch
+        );
+    }
+    let base_text = read(&base_path)?;
+    hasher.update([0]);
+    hasher.update(base_text.as_bytes());
+    let mut workloads = Vec::new();
+    for w in &file.workloads {
+        let p = dir.join(w);
+        let t = read(&p)?;
+        hasher.update([0]);
+        hasher.update(t.as_bytes());
+        let stem = p
+            .file_stem()
+            .map_or("workload".into(), |s| s.to_string_lossy().into_owned());
+        let ext = p
+            .extension()
+            .map_or(String::new(), |e| e.to_string_lossy().to_ascii_lowercase());
+        let net = parse_workload_text(
+            &t,
+            &p.display().to_string(),
+            &stem,
+            &ext,
+            TopologyForm::Detect,
+        )?;
+        workloads.push((stem, net));
+    }
+    let spec = file.resolve(&base_text, &base_path.display().to_string(), workloads)?;
+    Ok((spec, format!("{:x}", hasher.finalize())))
+}
+
+pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let (mut spec, fingerprint) = load(&a.file)?;
+    if a.per_layer {
+        spec.per_layer = true;
+    }
+    if let Some(list) = &a.pareto {
+        spec.pareto = list
+            .iter()
+            .map(|s| parse_objective(s).map_err(|e| anyhow!("--pareto: {e}")))
+            .collect::<Result<_>>()?;
+    }
+    let all = spec.points()?;
+    let total = all.len();
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    let mine: Vec<_> = all
+        .into_iter()
+        .filter(|p| shard.is_none_or(|(i, n)| p.id % n == i))
+        .collect();
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("results/tmp/sweep-{}", spec.name)));
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let meta = Meta {
+        name: spec.name.clone(),
+        fingerprint,
+        points: total,
+        pareto: spec
+            .pareto
+            .iter()
+            .map(|o| {
+                if o.maximize {
+                    format!("max:{}", o.column)
+                } else {
+                    o.column.clone()
+                }
+            })
+            .collect(),
+        per_layer: spec.per_layer,
+    };
+    let header = columns(&spec);
+    let lheader = layer_columns();
+    let journal = out.join(JOURNAL);
+    let ljournal = out.join(LAYER_JOURNAL);
+    let mut finished: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if journal.exists() {
+        if !a.resume {
+            bail!(
+                "{} holds an unfinished sweep: pass --resume to continue it, or remove the journal to start over",
+                out.display()
+            );
+        }
+        let old: Meta = serde_json::from_str(&read(&out.join(META))?)
+            .with_context(|| format!("{}: unreadable", out.join(META).display()))?;
+        if old != meta {
+            bail!(
+                "{}: the unfinished sweep there was started from other inputs (sweep file, architecture or workloads changed)",
+                out.display()
+            );
+        }
+        let (h, rows) =
+            parse_table(&read(&journal)?).map_err(|e| anyhow!("{}: {e}", journal.display()))?;
+        if h != header {
+            bail!(
+                "{}: its columns differ from this sweep's",
+                journal.display()
+            );
+        }
+        finished = rows.into_iter().map(|r| r[0].clone()).collect();
+        // Rewrite the journals without a cut-off last line.
+        truncate_to_complete_lines(&journal)?;
+        if ljournal.exists() {
+            truncate_to_complete_lines(&ljournal)?;
+        }
+    } else {
+        write_atomic(&journal, csv_line(&header).as_bytes())?;
+        if spec.per_layer {
+            write_atomic(&ljournal, csv_line(&lheader).as_bytes())?;
+        }
+    }
+    write_atomic(
+        &out.join(META),
+        (serde_json::to_string_pretty(&meta)? + "\n").as_bytes(),
+    )?;
+    let todo: Vec<_> = mine
+        .iter()
+        .filter(|p| !finished.contains(&p.id.to_string()))
+        .cloned()
+        .collect();
+    let bar = progress_bar(todo.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} points  {elapsed} (eta {eta})",
+        )
+        .expect("valid template"),
+    );
+    let files = Mutex::new((
+        std::fs::OpenOptions::new().append(true).open(&journal)?,
+        if spec.per_layer {
+            Some(std::fs::OpenOptions::new().append(true).open(&ljournal)?)
+        } else {
+            None
+        },
+    ));
+    let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    run_points(&spec, &todo, &|r| {
+        let mut f = files.lock().expect("the journal lock is never poisoned");
+        let mut text = String::new();
+        for l in &r.layers {
+            text.push_str(&csv_line(l));
+        }
+        // Layer rows first: a point counts as done once its summary row is in.
+        let res = (|| -> std::io::Result<()> {
+            if let Some(lf) = f.1.as_mut() {
+                lf.write_all(text.as_bytes())?;
+                lf.flush()?;
+            }
+            f.0.write_all(csv_line(&r.row).as_bytes())?;
+            f.0.flush()
+        })();
+        if let Err(e) = res {
+            *failure.lock().expect("never poisoned") = Some(e);
+        }
+        bar.inc(1);
+    })?;
+    bar.finish_and_clear();
+    if let Some(e) = failure.into_inner().expect("never poisoned") {
+        return Err(e).with_context(|| format!("cannot append to {}", journal.display()));
+    }
+    drop(files);
+    let (_, mut rows) = parse_table(&read(&journal)?).map_err(|e| anyhow!("{e}"))?;
+    sort_by_point(&mut rows);
+    rows.dedup_by(|a, b| a[0] == b[0]);
+    finish(
+        &out,
+        &header,
+        &rows,
+        &spec.pareto,
+        spec.per_layer.then(|| (lheader.clone(), ljournal.clone())),
+    )?;
+    std::fs::remove_file(&journal).ok();
+    std::fs::remove_file(&ljournal).ok();
+    if !a.quiet {
+        let bad = rows
+            .iter()
+            .filter(|r| r[header.iter().position(|h| h == "status").expect("status")] != "ok")
+            .count();
+        println!(
+            "{}: {} points{} ({} infeasible) in {:.1} s; wrote {}",
+            spec.name,
+            rows.len(),
+            shard.map_or(String::new(), |(i, n)| format!(
+                " of {total} (shard {i}/{n})"
+            )),
+            bad,
+            started.elapsed().as_secs_f64(),
+            out.join(TABLE).display()
+        );
+    }
+    if a.plot {
+        super::plot_into(
+            &out,
+            None,
+            &crate::report::plot::PlotOptions::default(),
+            a.quiet,
+        )?;
+    }
+    Ok(())
+}
+
+fn truncate_to_complete_lines(path: &Path) -> Result<()> {
+    let text = read(path)?;
+    let keep = text.rfind('\n').map_or(0, |i| i + 1);
+    if keep != text.len() {
+        write_atomic(path, &text.as_bytes()[..keep])?;
+    }
+    Ok(())
+}
+
+/// Writes the final tables from sorted rows.
+fn finish(
+    out: &Path,
+    header: &[String],
+    rows: &[Vec<String>],
+    pareto_obj: &[Objective],
+    layers: Option<(Vec<String>, PathBuf)>,
+) -> Result<()> {
+    write_atomic(&out.join(TABLE), &table_bytes(header, rows))?;
+    if let Some((lh, journal)) = layers {
+        let (_, mut lrows) = parse_table(&read(&journal)?).map_err(|e| anyhow!("{e}"))?;
+        // Keep the layer rows of points whose summary row made it (and each point's once).
+        let done: std::collections::HashSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        lrows.retain(|r| done.contains(r[0].as_str()));
+        let mut seen = std::collections::HashSet::new();
+        lrows.retain(|r| seen.insert((r[0].clone(), r[1].clone())));
+        sort_by_point(&mut lrows);
+        write_atomic(&out.join(LAYERS), &table_bytes(&lh, &lrows))?;
+    }
+    if !pareto_obj.is_empty() {
+        let front = pareto(header, rows, pareto_obj).map_err(|e| anyhow!(e))?;
+        write_atomic(&out.join(PARETO), &table_bytes(header, &front))?;
+    }
+    Ok(())
+}
+
+pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
+    let mut meta: Option<Meta> = None;
+    let mut header: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut lheader: Option<Vec<String>> = None;
+    let mut lrows = Vec::new();
+    for dir in &a.dirs {
+        let m: Meta = serde_json::from_str(&read(&dir.join(META))?)
+            .with_context(|| format!("{}: unreadable", dir.join(META).display()))?;
+        match &meta {
+            None => meta = Some(m),
+            Some(first) if *first != m => bail!(
+                "{}: a shard of another sweep (its {META} differs from {})",
+                dir.display(),
+                a.dirs[0].display()
+            ),
+            Some(_) => {}
+        }
+        if dir.join(JOURNAL).exists() {
+            bail!(
+                "{}: the shard is unfinished ({JOURNAL} is still there); finish it with --resume",
+                dir.display()
+            );
+        }
+        let (h, r) =
+            parse_table(&read(&dir.join(TABLE))?).map_err(|e| anyhow!("{}: {e}", dir.display()))?;
+        if header.as_ref().is_some_and(|x| *x != h) {
+            bail!("{}: its {TABLE} columns differ", dir.display());
+        }
+        header = Some(h);
+        rows.extend(r);
+        if dir.join(LAYERS).exists() {
+            let (h, r) = parse_table(&read(&dir.join(LAYERS))?)
+                .map_err(|e| anyhow!("{}: {e}", dir.display()))?;
+            lheader = Some(h);
+            lrows.extend(r);
+        }
+    }
+    let meta = meta.ok_or_else(|| anyhow!("merge needs at least one folder"))?;
+    let header = header.expect("one folder was read");
+    sort_by_point(&mut rows);
+    let before = rows.len();
+    rows.dedup_by(|a, b| a[0] == b[0]);
+    if rows.len() != before {
+        bail!(
+            "the shards overlap: {} points appear twice",
+            before - rows.len()
+        );
+    }
+    if rows.len() != meta.points {
+        bail!(
+            "the shards hold {} of the sweep's {} points: the merge would be incomplete",
+            rows.len(),
+            meta.points
+        );
+    }
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    write_atomic(&a.out.join(TABLE), &table_bytes(&header, &rows))?;
+    if let Some(lh) = lheader {
+        sort_by_point(&mut lrows);
+        write_atomic(&a.out.join(LAYERS), &table_bytes(&lh, &lrows))?;
+    }
+    let objectives: Vec<Objective> = meta
+        .pareto
+        .iter()
+        .map(|s| parse_objective(s).map_err(|e| anyhow!(e)))
+        .collect::<Result<_>>()?;
+    if !objectives.is_empty() {
+        let front = pareto(&header, &rows, &objectives).map_err(|e| anyhow!(e))?;
+        write_atomic(&a.out.join(PARETO), &table_bytes(&header, &front))?;
+    }
+    write_atomic(
+        &a.out.join(META),
+        (serde_json::to_string_pretty(&meta)? + "\n").as_bytes(),
+    )?;
+    println!(
+        "merged {} points from {} folders into {}",
+        rows.len(),
+        a.dirs.len(),
+        a.out.display()
+    );
+    Ok(())
+}

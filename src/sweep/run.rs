@@ -1,0 +1,353 @@
+//! Running sweep points: weights and packings are computed once per (workload, seed, layout,
+//! layout parameters) and shared by every point that needs them (they do not depend on the
+//! array or the memory); points run in parallel.
+
+use super::spec::{Point, SweepSpec, show_value};
+use crate::compare::{pack_layer, simulate_layout};
+use crate::config::{Arch, Dataflow};
+use crate::engine::simulate_layer;
+use crate::error::InputError;
+use crate::layout::LayoutKind;
+use crate::layout::packed::Packed;
+use crate::stats::LayerStats;
+use crate::weights::{LayerWeights, WeightSource, network_weights};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// Network-total columns of `sweep.csv`, after `point`, `workload` and the axes.
+pub const RESULT_COLUMNS: [&str; 18] = [
+    "status",
+    "total_cycles",
+    "compute_cycles",
+    "stall_cycles",
+    "pe_count",
+    "macs",
+    "effectual_macs",
+    "pe_utilization",
+    "mapping_efficiency",
+    "dram_bytes",
+    "speedup_vs_dense",
+    "sparsity",
+    "retained_energy",
+    "metadata_bits",
+    "max_fan_in",
+    "max_bus_demand",
+    "decode_cycles",
+    "time_us",
+];
+
+/// Per-layer columns of `sweep_layers.csv`, after `point`.
+pub const LAYER_COLUMNS: [&str; 11] = [
+    "layer",
+    "kind",
+    "status",
+    "total_cycles",
+    "stall_cycles",
+    "pe_utilization",
+    "mapping_efficiency",
+    "effectual_macs",
+    "max_fan_in",
+    "max_bus_demand",
+    "speedup_vs_dense",
+];
+
+/// The header of `sweep.csv`.
+pub fn columns(spec: &SweepSpec) -> Vec<String> {
+    let mut c = vec!["point".to_string(), "workload".to_string()];
+    c.extend(spec.axes.iter().map(|a| a.key.clone()));
+    c.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
+    c
+}
+
+/// The header of `sweep_layers.csv`.
+pub fn layer_columns() -> Vec<String> {
+    let mut c = vec!["point".to_string()];
+    c.extend(LAYER_COLUMNS.iter().map(|s| s.to_string()));
+    c
+}
+
+/// A finished point: its `sweep.csv` row and, if asked, its `sweep_layers.csv` rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointResult {
+    /// Point id.
+    pub id: usize,
+    /// Values in [`columns`] order.
+    pub row: Vec<String>,
+    /// Per-layer rows in [`layer_columns`] order.
+    pub layers: Vec<Vec<String>>,
+}
+
+/// What points share: weights and packings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct PackKey {
+    workload: usize,
+    seed: u64,
+    layout: LayoutKind,
+    params: String,
+}
+
+/// Evaluates `points` (a subset of `spec.points()`), calling `done` as each finishes (from
+/// worker threads, in any order).
+pub fn run_points(
+    spec: &SweepSpec,
+    points: &[Point],
+    done: &(dyn Fn(PointResult) + Sync),
+) -> Result<(), InputError> {
+    // Every point's architecture first: a bad point stops the sweep before any work.
+    let archs: Vec<Arch> = points
+        .iter()
+        .map(|p| spec.arch(p))
+        .collect::<Result<_, _>>()?;
+    let mut groups: BTreeMap<PackKey, Vec<usize>> = BTreeMap::new();
+    for (i, p) in points.iter().enumerate() {
+        let (layout, seed) = spec.layout_and_seed(p);
+        let params = serde_json::to_string(&archs[i].layout).expect("parameters serialize");
+        groups
+            .entry(PackKey {
+                workload: p.workload,
+                seed,
+                layout,
+                params,
+            })
+            .or_default()
+            .push(i);
+    }
+    let mut weights: BTreeMap<(usize, u64), Vec<Option<LayerWeights>>> = BTreeMap::new();
+    for (key, members) in groups {
+        let net = &spec.workloads[key.workload].1;
+        if let std::collections::btree_map::Entry::Vacant(slot) =
+            weights.entry((key.workload, key.seed))
+        {
+            slot.insert(network_weights(
+                net,
+                &WeightSource::Synthetic { seed: key.seed },
+            )?);
+        }
+        let w = &weights[&(key.workload, key.seed)];
+        let params = archs[members[0]].layout.clone();
+        let packs: Vec<Option<Vec<Packed>>> = if key.layout == LayoutKind::Dense {
+            vec![None; net.layers.len()]
+        } else {
+            (0..net.layers.len())
+                .into_par_iter()
+                .map(|i| {
+                    w[i].as_ref()
+                        .map(|_| pack_layer(net, w, i, key.layout, &params))
+                })
+                .collect()
+        };
+        members.par_iter().for_each(|&i| {
+            done(evaluate(spec, &points[i], &archs[i], key.layout, &packs));
+        });
+    }
+    Ok(())
+}
+
+/// One point's results.
+fn evaluate(
+    spec: &SweepSpec,
+    p: &Point,
+    arch: &Arch,
+    layout: LayoutKind,
+    packs: &[Option<Vec<Packed>>],
+) -> PointResult {
+    let net = &spec.workloads[p.workload].1;
+    let mut row = vec![p.id.to_string(), spec.workloads[p.workload].0.clone()];
+    row.extend(p.values.iter().map(show_value));
+    if layout.is_packed() && arch.dataflow != Dataflow::Ws {
+        let status = format!(
+            "infeasible: layout {layout} needs a weight-stationary array, this point is {}",
+            arch.dataflow
+        );
+        row.push(status);
+        row.extend(std::iter::repeat_n(String::new(), RESULT_COLUMNS.len() - 1));
+        return PointResult {
+            id: p.id,
+            row,
+            layers: Vec::new(),
+        };
+    }
+    let mut layers_out = Vec::new();
+    let mut t = Totals::default();
+    let mut infeasible: Vec<String> = Vec::new();
+    for (i, layer) in net.layers.iter().enumerate() {
+        let dense = simulate_layer(arch, layer);
+        let (s, eff, fan, bus, meta, decode, kept, weights, energy, status) = match &packs[i] {
+            None => {
+                let w = layer.gemm_work().map_or(0, |w| {
+                    w.shape.n * w.shape.k * if w.weights_shared { 1 } else { w.instances }
+                });
+                // Unpruned: every weight kept, all its energy retained (relative units).
+                let on = dense.folds > 0;
+                let energy = if on { (1.0, 1.0) } else { (0.0, 0.0) };
+                (
+                    dense.clone(),
+                    dense.macs,
+                    u32::from(on),
+                    u32::from(on),
+                    0,
+                    0,
+                    w,
+                    w,
+                    energy,
+                    "ok".to_string(),
+                )
+            }
+            Some(pk) => {
+                let (s, sp) = simulate_layout(arch, layer, pk, false);
+                (
+                    s,
+                    sp.effectual_macs,
+                    sp.max_fan_in,
+                    sp.max_bus_demand,
+                    sp.metadata_bits,
+                    sp.decode_cycles,
+                    sp.kept_weights,
+                    sp.weights,
+                    sp.energy,
+                    sp.status,
+                )
+            }
+        };
+        if status != "ok" {
+            infeasible.push(format!(
+                "`{}`: {}",
+                layer.name,
+                status.trim_start_matches("infeasible: ")
+            ));
+        }
+        t.add(
+            arch,
+            &s,
+            eff,
+            fan,
+            bus,
+            meta,
+            decode,
+            kept,
+            weights,
+            energy,
+            dense.total_cycles,
+        );
+        if spec.per_layer {
+            let speed = if s.total_cycles == 0 {
+                1.0
+            } else {
+                dense.total_cycles as f64 / s.total_cycles as f64
+            };
+            layers_out.push(vec![
+                p.id.to_string(),
+                layer.name.clone(),
+                s.kind.clone(),
+                status,
+                s.total_cycles.to_string(),
+                s.stall_cycles.to_string(),
+                s.pe_utilization.to_string(),
+                s.mapping_efficiency.to_string(),
+                eff.to_string(),
+                fan.to_string(),
+                bus.to_string(),
+                speed.to_string(),
+            ]);
+        }
+    }
+    let status = match infeasible.first() {
+        None => "ok".to_string(),
+        Some(first) => format!("infeasible: {} layers (first {first})", infeasible.len()),
+    };
+    row.push(status);
+    row.extend(t.values(arch));
+    PointResult {
+        id: p.id,
+        row,
+        layers: layers_out,
+    }
+}
+
+/// Network totals of a point.
+#[derive(Default)]
+struct Totals {
+    total: u64,
+    compute: u64,
+    stall: u64,
+    macs: u64,
+    effectual: u64,
+    occupied: f64,
+    folds: u64,
+    dram_bytes: u64,
+    dense_total: u64,
+    kept: u64,
+    weights: u64,
+    energy: (f64, f64),
+    meta: u64,
+    fan: u32,
+    bus: u32,
+    decode: u64,
+}
+
+impl Totals {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        arch: &Arch,
+        s: &LayerStats,
+        eff: u64,
+        fan: u32,
+        bus: u32,
+        meta: u64,
+        decode: u64,
+        kept: u64,
+        weights: u64,
+        energy: (f64, f64),
+        dense_total: u64,
+    ) {
+        let m = &arch.memory;
+        self.total += s.total_cycles;
+        self.compute += s.compute_cycles;
+        self.stall += s.stall_cycles;
+        self.macs += s.macs;
+        self.effectual += eff;
+        self.occupied += s.mapping_efficiency * (s.folds * arch.array.pes()) as f64;
+        self.folds += s.folds;
+        self.dram_bytes += s.ifmap_dram_reads * u64::from(m.ifmap.word_bytes)
+            + s.filter_dram_reads * u64::from(m.filter.word_bytes)
+            + (s.ofmap_dram_writes + s.ofmap_dram_reads) * u64::from(m.ofmap.word_bytes);
+        self.dense_total += dense_total;
+        self.kept += kept;
+        self.weights += weights;
+        self.energy.0 += energy.0;
+        self.energy.1 += energy.1;
+        self.meta += meta;
+        self.fan = self.fan.max(fan);
+        self.bus = self.bus.max(bus);
+        self.decode += decode;
+    }
+
+    fn values(&self, arch: &Arch) -> Vec<String> {
+        let pes = arch.array.pes();
+        let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
+        vec![
+            self.total.to_string(),
+            self.compute.to_string(),
+            self.stall.to_string(),
+            pes.to_string(),
+            self.macs.to_string(),
+            self.effectual.to_string(),
+            ratio(self.effectual as f64, (pes * self.total) as f64).to_string(),
+            ratio(self.occupied, (self.folds * pes) as f64).to_string(),
+            self.dram_bytes.to_string(),
+            ratio(self.dense_total as f64, self.total as f64).to_string(),
+            (1.0 - ratio(self.kept as f64, self.weights as f64)).to_string(),
+            if self.energy.0 == 0.0 {
+                "1".to_string()
+            } else {
+                (self.energy.1 / self.energy.0).to_string()
+            },
+            self.meta.to_string(),
+            self.fan.to_string(),
+            self.bus.to_string(),
+            self.decode.to_string(),
+            (self.total as f64 / arch.clock_mhz).to_string(),
+        ]
+    }
+}

@@ -1,0 +1,499 @@
+//! The sweep file: a base architecture, workloads and axes, checked and expanded into points.
+//!
+//! ```toml
+//! name = "vgg16-array-layout"            # default: the file stem
+//! base_arch = "../sparse-32x32-ws.toml"  # relative to the sweep file
+//! workloads = ["../../workloads/vgg16_cifar10.toml"]
+//! seed = 1                               # synthetic weights, unless `seed` is an axis
+//! per_layer = false                      # also write sweep_layers.csv
+//! pareto = ["total_cycles", "pe_count"]  # objectives, minimized; "max:pe_utilization" maximizes
+//! zip = [["array.rows", "array.cols"]]   # axes that move together
+//! constraints = ["array.rows * array.cols <= 16384"]
+//!
+//! [axes]                                 # any architecture key by dotted path, and
+//! "array.rows" = [16, 32, 64]            #   layout, seed, sparsity (= layout.sparsity)
+//! "array.cols" = { from = 16, to = 64, step = 24 }
+//! layout = ["dense", "nm", "colcomb"]
+//! "layout.colcomb_alpha" = [4, 8]
+//! ```
+//! Points are the cartesian product of the axes (zip groups count as one axis, at the place of
+//! their first member), for each workload, in declaration order with the last axis varying
+//! fastest; points that break a constraint are skipped; the rest are numbered from 0.
+
+use super::expr::Constraint;
+use crate::config::Arch;
+use crate::config::validate::parse_arch_toml;
+use crate::error::InputError;
+use crate::layout::LayoutKind;
+use crate::workload::Network;
+use serde::Deserialize;
+use toml::Value;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: Option<String>,
+    description: Option<String>,
+    base_arch: String,
+    workloads: Vec<String>,
+    #[serde(default = "default_seed")]
+    seed: u64,
+    #[serde(default)]
+    per_layer: bool,
+    #[serde(default)]
+    pareto: Vec<String>,
+    #[serde(default)]
+    zip: Vec<Vec<String>>,
+    #[serde(default)]
+    constraints: Vec<String>,
+    axes: toml::Table,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// The sweep file before its referenced files are read.
+#[derive(Debug)]
+pub struct SweepFile {
+    /// Name.
+    pub name: String,
+    /// Base architecture path, relative to the sweep file.
+    pub base_arch: String,
+    /// Workload paths, relative to the sweep file.
+    pub workloads: Vec<String>,
+    raw: RawSweep,
+    origin: String,
+}
+
+/// What an axis sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AxisKind {
+    /// An architecture key by dotted path (`array.rows`, `layout.colcomb_alpha`, …).
+    Arch(Vec<String>),
+    /// The layout.
+    Layout,
+    /// The synthetic-weights seed.
+    Seed,
+}
+
+/// One swept axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// Key as it appears in the output columns.
+    pub key: String,
+    /// What it sets.
+    pub kind: AxisKind,
+    /// Its values.
+    pub values: Vec<Value>,
+}
+
+/// An objective of the Pareto front.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objective {
+    /// Result column.
+    pub column: String,
+    /// Maximize instead of minimize.
+    pub maximize: bool,
+}
+
+/// Result columns the Pareto front may use.
+pub const OBJECTIVES: [&str; 11] = [
+    "total_cycles",
+    "compute_cycles",
+    "stall_cycles",
+    "pe_count",
+    "pe_utilization",
+    "mapping_efficiency",
+    "dram_bytes",
+    "speedup_vs_dense",
+    "retained_energy",
+    "metadata_bits",
+    "time_us",
+];
+
+/// A checked sweep.
+#[derive(Debug)]
+pub struct SweepSpec {
+    /// Name.
+    pub name: String,
+    /// Base architecture TOML.
+    pub base: toml::Table,
+    /// Where the base architecture came from.
+    pub base_origin: String,
+    /// Workloads: (label, network).
+    pub workloads: Vec<(String, Network)>,
+    /// Axes in declaration order.
+    pub axes: Vec<Axis>,
+    /// Iteration groups: indices into `axes`, each a zip group or a single axis.
+    pub groups: Vec<Vec<usize>>,
+    /// Constraints.
+    pub constraints: Vec<Constraint>,
+    /// Seed when not an axis.
+    pub seed: u64,
+    /// Write per-layer rows too.
+    pub per_layer: bool,
+    /// Pareto objectives.
+    pub pareto: Vec<Objective>,
+}
+
+/// One point of the sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// Point id: its index among the points that meet the constraints.
+    pub id: usize,
+    /// Workload index.
+    pub workload: usize,
+    /// One value per axis.
+    pub values: Vec<Value>,
+}
+
+/// Reads the sweep file's own text.
+pub fn parse_sweep_file(src: &str, origin: &str, stem: &str) -> Result<SweepFile, InputError> {
+    let raw: RawSweep = crate::toml_input::parse(src, origin)?;
+    let _ = &raw.description;
+    if raw.workloads.is_empty() {
+        return Err(InputError::new(
+            origin,
+            "`workloads` is empty: name at least one workload file",
+        )
+        .with_key("workloads"));
+    }
+    Ok(SweepFile {
+        name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
+        base_arch: raw.base_arch.clone(),
+        workloads: raw.workloads.clone(),
+        raw,
+        origin: origin.to_string(),
+    })
+}
+
+/// Parses an objective: a result column, `max:` to maximize.
+pub fn parse_objective(s: &str) -> Result<Objective, String> {
+    let (maximize, column) = match s.strip_prefix("max:") {
+        Some(c) => (true, c),
+        None => (false, s.strip_prefix("min:").unwrap_or(s)),
+    };
+    if !OBJECTIVES.contains(&column) {
+        return Err(format!(
+            "unknown objective `{s}`: expected one of {} (prefix max: to maximize)",
+            OBJECTIVES.join(", ")
+        ));
+    }
+    Ok(Objective {
+        column: column.to_string(),
+        maximize,
+    })
+}
+
+fn axis_values(v: &Value, key: &str, origin: &str) -> Result<Vec<Value>, InputError> {
+    let err = |m: String| InputError::new(origin, m).with_key(format!("axes.\"{key}\""));
+    match v {
+        Value::Array(a) if a.is_empty() => Err(err("the axis has no values".into())),
+        Value::Array(a) => Ok(a.clone()),
+        Value::Table(t) => {
+            let get = |k: &str| {
+                t.get(k).ok_or_else(|| {
+                    err(format!(
+                        "a range needs `from`, `to` and `step`; `{k}` is missing"
+                    ))
+                })
+            };
+            for k in t.keys() {
+                if !["from", "to", "step"].contains(&k.as_str()) {
+                    return Err(err(format!(
+                        "unknown range key `{k}`: expected from, to, step"
+                    )));
+                }
+            }
+            let (from, to, step) = (get("from")?, get("to")?, get("step")?);
+            let ints = [from, to, step].iter().all(|x| x.is_integer());
+            let num = |x: &Value| x.as_float().or_else(|| x.as_integer().map(|i| i as f64));
+            let (Some(f), Some(t2), Some(s)) = (num(from), num(to), num(step)) else {
+                return Err(err("range `from`, `to` and `step` must be numbers".into()));
+            };
+            if s.is_nan() || s <= 0.0 || f > t2 {
+                return Err(err(format!(
+                    "bad range from = {from}, to = {to}, step = {step}: need from ≤ to and step > 0"
+                )));
+            }
+            let n = ((t2 - f) / s + 1e-9).floor() as usize + 1;
+            if n > 100_000 {
+                return Err(err(format!("the range has {n} values; at most 100000")));
+            }
+            Ok((0..n)
+                .map(|i| {
+                    if ints {
+                        Value::Integer(f as i64 + i as i64 * s as i64)
+                    } else {
+                        Value::Float(((f + i as f64 * s) * 1e9).round() / 1e9)
+                    }
+                })
+                .collect())
+        }
+        _ => Err(err(format!(
+            "invalid axis {v}: expected a list of values or a range {{ from, to, step }}"
+        ))),
+    }
+}
+
+/// Sets `path` in `table` to `value`, creating tables on the way.
+fn set_path(table: &mut toml::Table, path: &[String], value: Value) {
+    let (last, head) = path.split_last().expect("paths are not empty");
+    let mut t = table;
+    for p in head {
+        t = t
+            .entry(p.clone())
+            .or_insert_with(|| Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .expect("a table on the path");
+    }
+    t.insert(last.clone(), value);
+}
+
+/// Formats an axis value for the output columns.
+pub fn show_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(show_value).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+impl SweepFile {
+    /// Checks the sweep against its base architecture text and workloads.
+    pub fn resolve(
+        self,
+        base_text: &str,
+        base_origin: &str,
+        workloads: Vec<(String, Network)>,
+    ) -> Result<SweepSpec, InputError> {
+        let origin = &self.origin;
+        let base: toml::Table = crate::toml_input::parse(base_text, base_origin)?;
+        parse_arch_toml(base_text, base_origin, "base")?;
+        let mut axes = Vec::new();
+        for (key, v) in &self.raw.axes {
+            let key_norm = if key == "sparsity" {
+                "layout.sparsity".to_string()
+            } else {
+                key.clone()
+            };
+            let values = axis_values(v, key, origin)?;
+            let kind = match key_norm.as_str() {
+                "layout" => AxisKind::Layout,
+                "seed" => AxisKind::Seed,
+                _ => AxisKind::Arch(key_norm.split('.').map(String::from).collect()),
+            };
+            let bad = |m: String| InputError::new(origin, m).with_key(format!("axes.\"{key}\""));
+            for val in &values {
+                match &kind {
+                    AxisKind::Layout => {
+                        let s = val.as_str().ok_or_else(|| {
+                            bad(format!("invalid layout {val}: expected a layout name"))
+                        })?;
+                        LayoutKind::parse(s).map_err(bad)?;
+                    }
+                    AxisKind::Seed => {
+                        if val.as_integer().is_none_or(|i| i < 0) {
+                            return Err(bad(format!(
+                                "invalid seed {val}: expected an integer ≥ 0"
+                            )));
+                        }
+                    }
+                    AxisKind::Arch(path) => {
+                        let mut probe = base.clone();
+                        set_path(&mut probe, path, val.clone());
+                        let text = toml::to_string(&probe).expect("a TOML table serializes");
+                        parse_arch_toml(&text, "<point>", "p").map_err(|e| {
+                            bad(format!(
+                                "{key} = {val} does not make a valid architecture: {}",
+                                e.key
+                                    .map_or(e.message.clone(), |k| format!("{k}: {}", e.message))
+                            ))
+                        })?;
+                    }
+                }
+            }
+            if axes.iter().any(|a: &Axis| a.key == key_norm) {
+                return Err(bad(format!("`{key}` is swept twice")));
+            }
+            axes.push(Axis {
+                key: key_norm,
+                kind,
+                values,
+            });
+        }
+        // Zip groups.
+        let mut group_of: Vec<Option<usize>> = vec![None; axes.len()];
+        let mut zips: Vec<Vec<usize>> = Vec::new();
+        for (zi, z) in self.raw.zip.iter().enumerate() {
+            let zerr = |m: String| InputError::new(origin, m).with_key(format!("zip[{zi}]"));
+            if z.len() < 2 {
+                return Err(zerr("a zip group needs at least two axes".into()));
+            }
+            let mut members = Vec::new();
+            for k in z {
+                let k2 = if k == "sparsity" {
+                    "layout.sparsity"
+                } else {
+                    k.as_str()
+                };
+                let i = axes
+                    .iter()
+                    .position(|a| a.key == k2)
+                    .ok_or_else(|| zerr(format!("`{k}` is not an axis")))?;
+                if group_of[i].is_some() {
+                    return Err(zerr(format!("`{k}` is in two zip groups")));
+                }
+                group_of[i] = Some(zi);
+                members.push(i);
+            }
+            let n = axes[members[0]].values.len();
+            if let Some(&m) = members.iter().find(|&&m| axes[m].values.len() != n) {
+                return Err(zerr(format!(
+                    "zipped axes need equal lengths: `{}` has {n} values, `{}` has {}",
+                    axes[members[0]].key,
+                    axes[m].key,
+                    axes[m].values.len()
+                )));
+            }
+            zips.push(members);
+        }
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for (i, group) in group_of.iter().enumerate() {
+            match *group {
+                Some(z) if zips[z][0] == i => groups.push(zips[z].clone()),
+                Some(_) => {}
+                None => groups.push(vec![i]),
+            }
+        }
+        // Constraints.
+        let mut constraints = Vec::new();
+        for (ci, c) in self.raw.constraints.iter().enumerate() {
+            let cerr = |m: String| {
+                InputError::new(origin, format!("`{c}`: {m}"))
+                    .with_key(format!("constraints[{ci}]"))
+            };
+            let parsed = Constraint::parse(c).map_err(cerr)?;
+            for k in parsed.keys() {
+                let is_axis = axes.iter().any(|a| a.key == k);
+                let in_base = lookup(&base, &k).is_some();
+                if !is_axis && !in_base {
+                    return Err(cerr(format!(
+                        "`{k}` is neither an axis nor a number set in the base architecture"
+                    )));
+                }
+            }
+            constraints.push(parsed);
+        }
+        let pareto = self
+            .raw
+            .pareto
+            .iter()
+            .map(|p| parse_objective(p).map_err(|m| InputError::new(origin, m).with_key("pareto")))
+            .collect::<Result<_, _>>()?;
+        Ok(SweepSpec {
+            name: self.name,
+            base,
+            base_origin: base_origin.to_string(),
+            workloads,
+            axes,
+            groups,
+            constraints,
+            seed: self.raw.seed,
+            per_layer: self.raw.per_layer,
+            pareto,
+        })
+    }
+}
+
+/// The number at a dotted path of a TOML table.
+fn lookup(t: &toml::Table, key: &str) -> Option<f64> {
+    let mut parts = key.split('.');
+    let mut v = t.get(parts.next()?)?;
+    for p in parts {
+        v = v.as_table()?.get(p)?;
+    }
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
+impl SweepSpec {
+    /// Every point that meets the constraints, numbered from 0.
+    pub fn points(&self) -> Result<Vec<Point>, InputError> {
+        let sizes: Vec<usize> = self
+            .groups
+            .iter()
+            .map(|g| self.axes[g[0]].values.len())
+            .collect();
+        let combos: usize = sizes.iter().product();
+        let mut out = Vec::new();
+        for w in 0..self.workloads.len() {
+            for mut c in 0..combos {
+                let mut values = vec![Value::Boolean(false); self.axes.len()];
+                for (gi, g) in self.groups.iter().enumerate().rev() {
+                    let idx = c % sizes[gi];
+                    c /= sizes[gi];
+                    for &a in g {
+                        values[a] = self.axes[a].values[idx].clone();
+                    }
+                }
+                let value = |k: &str| -> Option<f64> {
+                    match self.axes.iter().position(|a| a.key == k) {
+                        Some(i) => values[i]
+                            .as_float()
+                            .or_else(|| values[i].as_integer().map(|x| x as f64)),
+                        None => lookup(&self.base, k),
+                    }
+                };
+                let mut keep = true;
+                for con in &self.constraints {
+                    if !con.holds(&value).map_err(|m| {
+                        InputError::new(
+                            &self.base_origin,
+                            format!("constraint `{}`: {m}", con.text),
+                        )
+                    })? {
+                        keep = false;
+                        break;
+                    }
+                }
+                if keep {
+                    out.push(Point {
+                        id: out.len(),
+                        workload: w,
+                        values,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The architecture of a point: the base with the point's architecture axes applied.
+    pub fn arch(&self, p: &Point) -> Result<Arch, InputError> {
+        let mut t = self.base.clone();
+        for (a, v) in self.axes.iter().zip(&p.values) {
+            if let AxisKind::Arch(path) = &a.kind {
+                set_path(&mut t, path, v.clone());
+            }
+        }
+        let text = toml::to_string(&t).expect("a TOML table serializes");
+        parse_arch_toml(&text, &format!("sweep point {}", p.id), "point")
+    }
+
+    /// The point's layout (default dense) and seed.
+    pub fn layout_and_seed(&self, p: &Point) -> (LayoutKind, u64) {
+        let mut kind = LayoutKind::Dense;
+        let mut seed = self.seed;
+        for (a, v) in self.axes.iter().zip(&p.values) {
+            match a.kind {
+                AxisKind::Layout => {
+                    kind = LayoutKind::parse(v.as_str().expect("checked")).expect("checked")
+                }
+                AxisKind::Seed => seed = v.as_integer().expect("checked") as u64,
+                AxisKind::Arch(_) => {}
+            }
+        }
+        (kind, seed)
+    }
+}
