@@ -284,7 +284,7 @@ fn errors_name_the_file_and_exit_non_zero() {
     let o = sparsim(&["check", "what.toml"], &dir);
     assert_eq!(
         stderr(&o),
-        "error: what.toml: cannot tell whether this is an architecture (it would have an [array] table) or a workload (it would have [[layer]] tables)\n"
+        "error: what.toml: cannot tell whether this is an architecture (it would have an [array] table), a workload (it would have [[layer]] tables) or a sweep (it would have an [axes] table)\n"
     );
     std::fs::write(dir.join("x.yaml"), "a: 1\n").unwrap();
     let o = sparsim(&["run", "--arch", "x.yaml"], &dir);
