@@ -141,6 +141,109 @@ pub fn simulate_packed_grid(
     limits: PeLimits,
     mut grid: Option<&mut PeGrid>,
 ) -> (LayerStats, SparseStats) {
+    let mapping = map_packed(arch, layer, packs, limits, grid.as_deref_mut());
+    finish_packed(arch, &mapping, grid)
+}
+
+/// A packed layer mapped onto the array: its folds, their memory demands and every counter
+/// that does not depend on the memory system (SRAM sizes, DRAM bandwidths).
+#[derive(Debug, Clone)]
+pub struct PackedMapping {
+    stats: LayerStats,
+    sparse: SparseStats,
+    demands: Vec<FoldDemand>,
+    occupied: u64,
+}
+
+/// Everything of an architecture that [`map_packed`] reads: two architectures with equal keys
+/// (and the same layer, packing and limits) give the same [`PackedMapping`], so a sweep maps
+/// once and runs only the memory model per memory configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MappingKey {
+    rows: u32,
+    cols: u32,
+    dataflow: Dataflow,
+    weight_double_buffer: bool,
+    decode: [u32; 6],
+    filter_word_bytes: u32,
+    metadata_word_bytes: u32,
+    mux_inputs: u32,
+    row_bus_width: u32,
+}
+
+impl MappingKey {
+    /// The key of `arch` under `limits`.
+    pub fn new(arch: &Arch, limits: PeLimits) -> MappingKey {
+        let d = &arch.decode;
+        MappingKey {
+            rows: arch.array.rows,
+            cols: arch.array.cols,
+            dataflow: arch.dataflow,
+            weight_double_buffer: arch.pe.weight_double_buffer,
+            decode: [d.irregular, d.nm, d.bwhm, d.darb, d.pconv, d.colcomb],
+            filter_word_bytes: arch.memory.filter.word_bytes,
+            metadata_word_bytes: arch.memory.metadata_word_bytes,
+            mux_inputs: limits.mux_inputs,
+            row_bus_width: limits.row_bus_width,
+        }
+    }
+}
+
+/// Runs the memory model of `arch` over a mapping and completes the layer's results; adds
+/// the stall cycles to `grid` when given.
+pub fn finish_packed(
+    arch: &Arch,
+    mapping: &PackedMapping,
+    grid: Option<&mut PeGrid>,
+) -> (LayerStats, SparseStats) {
+    let mut s = mapping.stats.clone();
+    let sp = mapping.sparse.clone();
+    let demands = &mapping.demands;
+    let (ifp, ffp) = demands
+        .iter()
+        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    let mem = memory::simulate(&arch.memory, demands, ifp, ffp);
+    if let Some(g) = grid {
+        for p in &mut g.pes {
+            p.stalled += mem.total_cycles - s.compute_cycles;
+        }
+    }
+    let pes = arch.array.pes();
+    s.total_cycles = mem.total_cycles;
+    s.stall_cycles = mem.total_cycles - s.compute_cycles;
+    s.prefetch_cycles = mem.prefetch_cycles;
+    s.mapping_efficiency = if s.folds == 0 {
+        0.0
+    } else {
+        mapping.occupied as f64 / (s.folds * pes) as f64
+    };
+    s.pe_utilization = if s.total_cycles == 0 {
+        0.0
+    } else {
+        sp.effectual_macs as f64 / (pes * s.total_cycles) as f64
+    };
+    s.ifmap_dram_reads = mem.ifmap_dram_reads;
+    s.filter_dram_reads = mem.filter_dram_reads;
+    s.ofmap_dram_writes = mem.ofmap_dram_writes;
+    s.ofmap_dram_reads = mem.ofmap_dram_reads;
+    s.time_us = s.total_cycles as f64 / arch.clock_mhz;
+    s.timeline = LayerTimeline {
+        first_fold_start: mem.first_fold_start,
+        last_fold_start: mem.last_fold_start,
+        dram_windows: mem.dram_windows,
+    };
+    (s, sp)
+}
+
+/// Maps a packed layer onto the array (the memory-independent half of
+/// [`simulate_packed_grid`]), adding the PE states of the folds to `grid` when given.
+pub fn map_packed(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    limits: PeLimits,
+    mut grid: Option<&mut PeGrid>,
+) -> PackedMapping {
     assert_eq!(
         arch.dataflow,
         Dataflow::Ws,
@@ -346,39 +449,6 @@ pub fn simulate_packed_grid(
         demands[i].ofmap.group_start = i == 0 || out_keys[i - 1] != out_keys[i];
         demands[i].ofmap.group_end = i + 1 == demands.len() || out_keys[i + 1] != out_keys[i];
     }
-    let (ifp, ffp) = demands
-        .iter()
-        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
-    let mem = memory::simulate(&arch.memory, &demands, ifp, ffp);
-    if let Some(g) = grid {
-        for p in &mut g.pes {
-            p.stalled += mem.total_cycles - s.compute_cycles;
-        }
-    }
-    let pes = arch.array.pes();
-    s.total_cycles = mem.total_cycles;
-    s.stall_cycles = mem.total_cycles - s.compute_cycles;
-    s.prefetch_cycles = mem.prefetch_cycles;
-    s.mapping_efficiency = if s.folds == 0 {
-        0.0
-    } else {
-        occupied as f64 / (s.folds * pes) as f64
-    };
-    s.pe_utilization = if s.total_cycles == 0 {
-        0.0
-    } else {
-        sp.effectual_macs as f64 / (pes * s.total_cycles) as f64
-    };
-    s.ifmap_dram_reads = mem.ifmap_dram_reads;
-    s.filter_dram_reads = mem.filter_dram_reads;
-    s.ofmap_dram_writes = mem.ofmap_dram_writes;
-    s.ofmap_dram_reads = mem.ofmap_dram_reads;
-    s.time_us = s.total_cycles as f64 / arch.clock_mhz;
-    s.timeline = LayerTimeline {
-        first_fold_start: mem.first_fold_start,
-        last_fold_start: mem.last_fold_start,
-        dram_windows: mem.dram_windows,
-    };
     let kept: u64 = if work.weights_shared {
         packs[0].nnz_after
     } else {
@@ -411,7 +481,12 @@ pub fn simulate_packed_grid(
         .iter()
         .find_map(|p| p.note.clone())
         .unwrap_or_default();
-    (s, sp)
+    PackedMapping {
+        stats: s,
+        sparse: sp,
+        demands,
+        occupied,
+    }
 }
 
 #[cfg(test)]

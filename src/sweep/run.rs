@@ -3,24 +3,26 @@
 //! array or the memory); points run in parallel.
 
 use super::spec::{Point, SweepSpec, show_value};
-use crate::compare::{pack_layer, simulate_layout};
+use crate::compare::{layout_limits, pack_layer, simulate_layout};
 use crate::config::{Arch, Dataflow};
 use crate::engine::simulate_layer;
+use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
 use crate::error::InputError;
 use crate::layout::LayoutKind;
 use crate::layout::packed::Packed;
 use crate::stats::LayerStats;
 use crate::weights::{LayerWeights, WeightSource, network_weights};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Network-total columns of `sweep.csv`, after `point`, `workload` and the axes.
-pub const RESULT_COLUMNS: [&str; 18] = [
+pub const RESULT_COLUMNS: [&str; 19] = [
     "status",
     "total_cycles",
     "compute_cycles",
     "stall_cycles",
     "pe_count",
+    "sram_kb",
     "macs",
     "effectual_macs",
     "pe_utilization",
@@ -77,6 +79,9 @@ pub struct PointResult {
     pub layers: Vec<Vec<String>>,
 }
 
+/// A packing and the points (indices) that use it.
+type PackGroup = (PackKey, Vec<usize>);
+
 /// What points share: weights and packings.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct PackKey {
@@ -112,35 +117,88 @@ pub fn run_points(
             .or_default()
             .push(i);
     }
-    let mut weights: BTreeMap<(usize, u64), Vec<Option<LayerWeights>>> = BTreeMap::new();
+    // Weights per (workload, seed), one at a time; the packings of one weight set run in
+    // parallel.
+    let mut by_weights: BTreeMap<(usize, u64), Vec<PackGroup>> = BTreeMap::new();
     for (key, members) in groups {
-        let net = &spec.workloads[key.workload].1;
-        if let std::collections::btree_map::Entry::Vacant(slot) =
-            weights.entry((key.workload, key.seed))
-        {
-            slot.insert(network_weights(
-                net,
-                &WeightSource::Synthetic { seed: key.seed },
-            )?);
-        }
-        let w = &weights[&(key.workload, key.seed)];
-        let params = archs[members[0]].layout.clone();
-        let packs: Vec<Option<Vec<Packed>>> = if key.layout == LayoutKind::Dense {
+        by_weights
+            .entry((key.workload, key.seed))
+            .or_default()
+            .push((key, members));
+    }
+    for ((workload, seed), packings) in by_weights {
+        let net = &spec.workloads[workload].1;
+        // Dense points need no weights.
+        let w = if packings.iter().all(|(k, _)| k.layout == LayoutKind::Dense) {
             vec![None; net.layers.len()]
         } else {
-            (0..net.layers.len())
-                .into_par_iter()
-                .map(|i| {
-                    w[i].as_ref()
-                        .map(|_| pack_layer(net, w, i, key.layout, &params))
-                })
-                .collect()
+            network_weights(net, &WeightSource::Synthetic { seed })?
         };
-        members.par_iter().for_each(|&i| {
-            done(evaluate(spec, &points[i], &archs[i], key.layout, &packs));
+        packings.par_iter().for_each(|(key, members)| {
+            run_packing(spec, points, &archs, &w, key, members, done);
         });
     }
     Ok(())
+}
+
+/// Packs the network once for `key` and evaluates its `members` (indices into `points`).
+fn run_packing(
+    spec: &SweepSpec,
+    points: &[Point],
+    archs: &[Arch],
+    w: &[Option<LayerWeights>],
+    key: &PackKey,
+    members: &[usize],
+    done: &(dyn Fn(PointResult) + Sync),
+) {
+    let net = &spec.workloads[key.workload].1;
+    let params = archs[members[0]].layout.clone();
+    let packs: Vec<Option<Vec<Packed>>> = if key.layout == LayoutKind::Dense {
+        vec![None; net.layers.len()]
+    } else {
+        (0..net.layers.len())
+            .into_par_iter()
+            .map(|i| {
+                w[i].as_ref()
+                    .map(|_| pack_layer(net, w, i, key.layout, &params))
+            })
+            .collect()
+    };
+    // Points whose arrays and PEs agree share the mapping of every layer; only the memory
+    // model runs per point.
+    let mut by_mapping: HashMap<MappingKey, Vec<usize>> = HashMap::new();
+    let mut alone: Vec<Vec<usize>> = Vec::new();
+    for &i in members {
+        let arch = &archs[i];
+        if key.layout == LayoutKind::Dense || arch.dataflow != Dataflow::Ws {
+            alone.push(vec![i]);
+        } else {
+            let limits = layout_limits(arch, key.layout, false);
+            by_mapping
+                .entry(MappingKey::new(arch, limits))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut subgroups: Vec<Vec<usize>> = by_mapping.into_values().chain(alone).collect();
+    subgroups.sort();
+    subgroups.par_iter().for_each(|group| {
+        let arch = &archs[group[0]];
+        let mapped = key.layout != LayoutKind::Dense && arch.dataflow == Dataflow::Ws;
+        let limits = layout_limits(arch, key.layout, false);
+        let mappings: Vec<Option<PackedMapping>> = (0..net.layers.len())
+            .into_par_iter()
+            .map(|l| match &packs[l] {
+                Some(pk) if mapped => Some(map_packed(arch, &net.layers[l], pk, limits, None)),
+                _ => None,
+            })
+            .collect();
+        group.par_iter().for_each(|&i| {
+            done(evaluate(
+                spec, &points[i], &archs[i], key.layout, &packs, &mappings,
+            ));
+        });
+    });
 }
 
 /// One point's results.
@@ -150,6 +208,7 @@ fn evaluate(
     arch: &Arch,
     layout: LayoutKind,
     packs: &[Option<Vec<Packed>>],
+    mappings: &[Option<PackedMapping>],
 ) -> PointResult {
     let net = &spec.workloads[p.workload].1;
     let mut row = vec![p.id.to_string(), spec.workloads[p.workload].0.clone()];
@@ -194,7 +253,10 @@ fn evaluate(
                 )
             }
             Some(pk) => {
-                let (s, sp) = simulate_layout(arch, layer, pk, false);
+                let (s, sp) = match &mappings[i] {
+                    Some(m) => finish_packed(arch, m, None),
+                    None => simulate_layout(arch, layer, pk, false),
+                };
                 (
                     s,
                     sp.effectual_macs,
@@ -325,12 +387,14 @@ impl Totals {
 
     fn values(&self, arch: &Arch) -> Vec<String> {
         let pes = arch.array.pes();
+        let m = &arch.memory;
         let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
         vec![
             self.total.to_string(),
             self.compute.to_string(),
             self.stall.to_string(),
             pes.to_string(),
+            (m.ifmap.sram_kb + m.filter.sram_kb + m.ofmap.sram_kb).to_string(),
             self.macs.to_string(),
             self.effectual.to_string(),
             ratio(self.effectual as f64, (pes * self.total) as f64).to_string(),
@@ -349,5 +413,72 @@ impl Totals {
             self.decode.to_string(),
             (self.total as f64 / arch.clock_mhz).to_string(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::parse_workload_text;
+    use crate::sweep::spec::parse_sweep_file;
+    use crate::workload::scalesim_csv::TopologyForm;
+    use std::sync::Mutex;
+
+    /// Memory keys, word sizes, decode and PE features all vary, so a key missing from
+    /// `MappingKey` would make a shared mapping differ from simulating the point alone.
+    const SWEEP: &str = r#"
+base_arch = "base.toml"
+workloads = ["lenet5.toml"]
+[axes]
+layout = ["nm", "colcomb", "masked"]
+"dram.filter_bw" = [1, 64]
+"sram.filter_kb" = [1, 256]
+"word_bytes.filter" = [1, 2]
+"word_bytes.metadata" = [1, 4]
+"pe.weight_double_buffer" = [false, true]
+"decode.colcomb" = [1, 64]
+"#;
+
+    #[test]
+    fn shared_mappings_give_the_rows_of_simulating_each_point_alone() {
+        let base = include_str!("../../arch/sparse-32x32-ws.toml");
+        let net = parse_workload_text(
+            include_str!("../../workloads/lenet5.toml"),
+            "lenet5.toml",
+            "lenet5",
+            "toml",
+            TopologyForm::Detect,
+        )
+        .unwrap();
+        let spec = parse_sweep_file(SWEEP, "t.toml", "t")
+            .unwrap()
+            .resolve(base, "base.toml", vec![("lenet5".into(), net)])
+            .unwrap();
+        let points = spec.points().unwrap();
+        assert_eq!(points.len(), 192);
+        let got = Mutex::new(Vec::new());
+        run_points(&spec, &points, &|r| got.lock().unwrap().push(r)).unwrap();
+        let mut got = got.into_inner().unwrap();
+        got.sort_by_key(|r| r.id);
+        let net = &spec.workloads[0].1;
+        let weights = network_weights(net, &WeightSource::Synthetic { seed: spec.seed }).unwrap();
+        let none = vec![None; net.layers.len()];
+        let mut distinct = std::collections::HashSet::new();
+        for p in &points {
+            let arch = spec.arch(p).unwrap();
+            let (layout, _) = spec.layout_and_seed(p);
+            let packs: Vec<Option<Vec<Packed>>> = (0..net.layers.len())
+                .map(|i| {
+                    weights[i]
+                        .as_ref()
+                        .map(|_| pack_layer(net, &weights, i, layout, &arch.layout))
+                })
+                .collect();
+            let alone = evaluate(&spec, p, &arch, layout, &packs, &none);
+            assert_eq!(got[p.id], alone, "point {}", p.id);
+            distinct.insert(alone.row[10..].to_vec());
+        }
+        // The axes do change the results.
+        assert!(distinct.len() >= 40, "{}", distinct.len());
     }
 }

@@ -64,6 +64,37 @@ pub struct SweepFile {
     pub workloads: Vec<String>,
     raw: RawSweep,
     origin: String,
+    /// The file's text, to point errors at their line.
+    src: String,
+}
+
+/// Adds the line and column of the error's key (`axes."array.rows"`, `zip[0]`, `pareto`, …)
+/// when the key is written at the start of a line of `src`.
+fn locate(src: &str, mut e: InputError) -> InputError {
+    let Some(key) = e.key.clone() else {
+        return e;
+    };
+    let (section, name) = match key.strip_prefix("axes.") {
+        Some(axis) => (Some("[axes]"), axis.trim_matches('"').to_string()),
+        None => (None, key.split('[').next().unwrap_or("").to_string()),
+    };
+    let mut in_section = section.is_none();
+    for (i, line) in src.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            in_section = section.is_some_and(|s| t.starts_with(s));
+            continue;
+        }
+        let rest = t
+            .strip_prefix(&format!("\"{name}\""))
+            .or_else(|| t.strip_prefix(name.as_str()));
+        if in_section && rest.is_some_and(|r| r.trim_start().starts_with('=')) {
+            e.line = Some(i + 1);
+            e.column = Some(line.len() - t.len() + 1);
+            return e;
+        }
+    }
+    e
 }
 
 /// What an axis sets.
@@ -98,11 +129,12 @@ pub struct Objective {
 }
 
 /// Result columns the Pareto front may use.
-pub const OBJECTIVES: [&str; 11] = [
+pub const OBJECTIVES: [&str; 12] = [
     "total_cycles",
     "compute_cycles",
     "stall_cycles",
     "pe_count",
+    "sram_kb",
     "pe_utilization",
     "mapping_efficiency",
     "dram_bytes",
@@ -165,6 +197,7 @@ pub fn parse_sweep_file(src: &str, origin: &str, stem: &str) -> Result<SweepFile
         workloads: raw.workloads.clone(),
         raw,
         origin: origin.to_string(),
+        src: src.to_string(),
     })
 }
 
@@ -263,6 +296,24 @@ pub fn show_value(v: &Value) -> String {
 impl SweepFile {
     /// Checks the sweep against its base architecture text and workloads.
     pub fn resolve(
+        self,
+        base_text: &str,
+        base_origin: &str,
+        workloads: Vec<(String, Network)>,
+    ) -> Result<SweepSpec, InputError> {
+        let src = self.src.clone();
+        let origin = self.origin.clone();
+        self.resolve_unlocated(base_text, base_origin, workloads)
+            .map_err(|e| {
+                if e.origin == origin {
+                    locate(&src, e)
+                } else {
+                    e
+                }
+            })
+    }
+
+    fn resolve_unlocated(
         self,
         base_text: &str,
         base_origin: &str,

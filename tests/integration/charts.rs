@@ -202,3 +202,102 @@ fn a_plain_run_plots_its_layers_and_pe_states() {
         "error: nowhere: no compare.csv or layers.csv to plot\n"
     );
 }
+
+#[test]
+fn a_sweep_plots_its_pareto_front_and_a_heatmap() {
+    let dir = temp_dir("sweep");
+    let r = root();
+    std::fs::write(
+        dir.join("s.toml"),
+        format!(
+            "base_arch = \"{}\"\nworkloads = [\"{}\"]\nname = \"tiny\"\n\
+             pareto = [\"total_cycles\", \"pe_count\"]\n[axes]\n\
+             \"array.rows\" = [8, 16, 32]\n\"array.cols\" = [8, 32]\n\
+             layout = [\"dense\", \"nm\", \"colcomb\"]\n",
+            r.join("arch/sparse-32x32-ws.toml").display(),
+            r.join("workloads/lenet5.toml").display()
+        ),
+    )
+    .unwrap();
+    let o = sparsim(&["sweep", "s.toml", "-o", "out", "-q", "--plot"], &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let charts = dir.join("out/charts");
+    let mut names: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "pareto.png",
+            "pareto.svg",
+            "sweep_heatmap.png",
+            "sweep_heatmap.svg"
+        ]
+    );
+    for name in ["pareto", "sweep_heatmap"] {
+        let (w, h, rgb) = decode_png(&charts.join(format!("{name}.png")));
+        assert_eq!((w, h), (1400, 800));
+        assert!(dark_pixels_in_title(w, 45, &rgb) > 400, "{name}: no title");
+    }
+    let front_ids = std::fs::read_to_string(dir.join("out/pareto.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    let svg = std::fs::read_to_string(charts.join("pareto.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    for t in [
+        "tiny: 18 points, Pareto front over min total_cycles, min pe_count",
+        "dense",
+        "nm",
+        "colcomb",
+        "total_cycles",
+        "pe_count",
+        &format!("Pareto front ({front_ids} points)"),
+    ] {
+        assert!(
+            texts.iter().any(|x| x == t),
+            "pareto.svg lacks `{t}`: {texts:?}"
+        );
+    }
+    let svg = std::fs::read_to_string(charts.join("sweep_heatmap.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    for t in [
+        "tiny: lowest total_cycles by array.rows and array.cols",
+        "each cell: the best over layout; feasible points only; brighter is better",
+        "8",
+        "16",
+        "32",
+    ] {
+        assert!(
+            texts.iter().any(|x| x == t),
+            "sweep_heatmap.svg lacks `{t}`: {texts:?}"
+        );
+    }
+    // Each heatmap cell shows the lowest cycles among the layouts at that array shape.
+    let table = std::fs::read_to_string(dir.join("out/sweep.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let best_8x8 = rows
+        .iter()
+        .filter(|r| r[2] == "8" && r[3] == "8")
+        .map(|r| r[6].parse::<f64>().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    let label = sparsim_compact(best_8x8);
+    assert!(texts.contains(&label), "no cell `{label}` in {texts:?}");
+    // Redrawing gives the same bytes.
+    let before = std::fs::read(charts.join("pareto.png")).unwrap();
+    let o = sparsim(&["plot", "out"], &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(charts.join("pareto.png")).unwrap(), before);
+}
+
+/// The chart's number format, as the library writes it.
+fn sparsim_compact(v: f64) -> String {
+    sparsim::report::plot::sweep::compact(v)
+}

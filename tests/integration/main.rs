@@ -11,5 +11,6 @@ mod layouts;
 mod properties;
 mod scalesim_nm;
 mod scalesim_parity;
+mod sweeps;
 mod weights_binding;
 mod weights_files;

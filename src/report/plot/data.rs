@@ -38,6 +38,11 @@ impl Table {
             .ok_or_else(|| format!("{file} has no column `{name}`"))
     }
 
+    /// The header cells.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
     /// The rows.
     pub fn rows(&self) -> &[Vec<String>] {
         &self.rows

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod sweep;
 
 use crate::report::atomic::write_atomic;
 use data::{RunData, read_dir};
@@ -111,6 +112,16 @@ fn state_shares(d: &RunData) -> Vec<(String, [f64; 6])> {
 /// Renders every chart the folder's data supports into `out`; returns the files written.
 pub fn plot_dir(dir: &Path, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, String> {
     register_fonts()?;
+    if let Some(s) = sweep::read_sweep(dir)? {
+        std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let mut files = both!(out, "pareto", |root| sweep::pareto_scatter(root, &s))?;
+        if let Some((ax, ay)) = sweep::heatmap_axes(&s) {
+            files.extend(both!(out, "sweep_heatmap", |root| sweep::sweep_heatmap(
+                root, &s, ax, ay
+            ))?);
+        }
+        return Ok(files);
+    }
     let d = read_dir(dir)?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let mut files = Vec::new();

@@ -1,0 +1,435 @@
+//! `sparsim sweep` and `sparsim merge` end to end: resume after an interruption, shards,
+//! constraints, infeasible points and malformed sweep files.
+
+use crate::common::root;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn sparsim(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sparsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sparsim-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: &Output) {
+    assert!(o.status.success(), "{}", stderr(o));
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The head of a sweep file naming the shipped sparse arch and `workload`.
+fn head(workload: &str) -> String {
+    let r = root();
+    format!(
+        "base_arch = \"{}\"\nworkloads = [\"{}\"]\n",
+        r.join("arch/sparse-32x32-ws.toml").display(),
+        r.join("workloads").join(workload).display()
+    )
+}
+
+/// A small but real sweep: 36 points over array shape, layout and sparsity on LeNet-5, with
+/// per-layer rows and a Pareto front.
+fn small_sweep(dir: &Path) -> PathBuf {
+    let p = dir.join("small.toml");
+    std::fs::write(
+        &p,
+        head("lenet5.toml")
+            + "name = \"small\"\nper_layer = true\npareto = [\"total_cycles\", \"pe_count\"]\n\
+               [axes]\n\"array.rows\" = [8, 16, 32]\n\"array.cols\" = [8, 16]\n\
+               layout = [\"dense\", \"nm\", \"colcomb\"]\nsparsity = [0.5, 0.75]\n",
+    )
+    .unwrap();
+    p
+}
+
+const FILES: [&str; 4] = [
+    "sweep.csv",
+    "sweep_layers.csv",
+    "pareto.csv",
+    "sweep.meta.json",
+];
+
+fn assert_same_files(a: &Path, b: &Path) {
+    for f in FILES {
+        assert_eq!(
+            read(&a.join(f)),
+            read(&b.join(f)),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn a_sweep_writes_one_row_per_point_sorted_with_layers_and_front() {
+    let dir = temp_dir("basic");
+    let file = small_sweep(&dir);
+    let o = sparsim(&["sweep", file.to_str().unwrap(), "-o", "full"], &dir);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with("small: 36 points (0 infeasible) in "),
+        "{out}"
+    );
+    let table = read(&dir.join("full/sweep.csv"));
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "point,workload,array.rows,array.cols,layout,layout.sparsity,status,total_cycles,\
+         compute_cycles,stall_cycles,pe_count,sram_kb,macs,effectual_macs,pe_utilization,\
+         mapping_efficiency,dram_bytes,speedup_vs_dense,sparsity,retained_energy,metadata_bits,\
+         max_fan_in,max_bus_demand,decode_cycles,time_us"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 36);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], i.to_string());
+        assert_eq!(r[1], "lenet5");
+        assert_eq!(r[6], "ok");
+    }
+    // The last axis moves fastest: point 1 is point 0 at the next sparsity.
+    assert_eq!(&rows[0][2..6], ["8", "8", "dense", "0.5"]);
+    assert_eq!(&rows[1][2..6], ["8", "8", "dense", "0.75"]);
+    assert_eq!(&rows[2][2..6], ["8", "8", "nm", "0.5"]);
+    // Dense points ignore the sparsity axis; N:M at 75% is faster than dense on one array.
+    assert_eq!(rows[0][7], rows[1][7]);
+    let cycles = |r: &Vec<&str>| r[7].parse::<u64>().unwrap();
+    assert!(cycles(&rows[3]) < cycles(&rows[0]));
+    // Layer rows: LeNet-5's layers for every point, in point order.
+    let layers = read(&dir.join("full/sweep_layers.csv"));
+    let per_point = layers
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("0,"))
+        .count();
+    assert!(per_point >= 5, "{layers}");
+    assert_eq!(layers.lines().count(), 1 + 36 * per_point);
+    // The front: no front point is dominated by any point.
+    let front = read(&dir.join("full/pareto.csv"));
+    let pts: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|r| (cycles(r), r[10].parse().unwrap()))
+        .collect();
+    for l in front.lines().skip(1) {
+        let id: usize = l.split(',').next().unwrap().parse().unwrap();
+        let (c, p) = pts[id];
+        assert!(
+            !pts.iter()
+                .any(|&(c2, p2)| c2 <= c && p2 <= p && (c2 < c || p2 < p)),
+            "point {id} is dominated"
+        );
+    }
+    assert!(front.lines().count() > 2);
+}
+
+#[test]
+fn resuming_a_torn_journal_gives_the_uninterrupted_files() {
+    let dir = temp_dir("torn");
+    let file = small_sweep(&dir);
+    ok(&sparsim(
+        &["sweep", file.to_str().unwrap(), "-o", "full", "-q"],
+        &dir,
+    ));
+    let full = dir.join("full");
+    // What an interruption leaves: the meta file, journals holding some points in finishing
+    // order, one point's layer rows without its summary row, and a cut-off last line.
+    let part = dir.join("part");
+    std::fs::create_dir_all(&part).unwrap();
+    std::fs::copy(full.join("sweep.meta.json"), part.join("sweep.meta.json")).unwrap();
+    let table = read(&full.join("sweep.csv"));
+    let mut lines = table.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let done = [7usize, 2, 30, 11, 0, 19];
+    let mut journal = format!("{header}\n");
+    for &i in &done {
+        journal += rows[i];
+        journal += "\n";
+    }
+    journal += &rows[5][..rows[5].len() / 2];
+    std::fs::write(part.join("sweep.journal.csv"), journal).unwrap();
+    let layers = read(&full.join("sweep_layers.csv"));
+    let mut llines = layers.lines();
+    let mut ljournal = format!("{}\n", llines.next().unwrap());
+    let lrows: Vec<&str> = llines.collect();
+    for &i in done.iter().chain([5usize].iter()) {
+        for l in lrows.iter().filter(|l| l.starts_with(&format!("{i},"))) {
+            ljournal += l;
+            ljournal += "\n";
+        }
+    }
+    ljournal += "12,conv";
+    std::fs::write(part.join("sweep_layers.journal.csv"), ljournal).unwrap();
+    // Without --resume the sweep refuses to overwrite the unfinished one.
+    let o = sparsim(&["sweep", file.to_str().unwrap(), "-o", "part"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: part holds an unfinished sweep: pass --resume to continue it, or remove the journal to start over\n"
+    );
+    let o = sparsim(
+        &["sweep", file.to_str().unwrap(), "-o", "part", "--resume"],
+        &dir,
+    );
+    ok(&o);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("small: 36 points"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_same_files(&full, &part);
+    assert!(!part.join("sweep.journal.csv").exists());
+    assert!(!part.join("sweep_layers.journal.csv").exists());
+}
+
+#[test]
+fn killing_a_sweep_and_resuming_gives_the_uninterrupted_files() {
+    let dir = temp_dir("kill");
+    let file = dir.join("kill.toml");
+    std::fs::write(
+        &file,
+        head("resnet50.toml")
+            + "name = \"kill\"\npareto = [\"total_cycles\", \"max:pe_utilization\"]\n\
+               [axes]\n\"array.rows\" = [16, 32, 64, 128]\n\"array.cols\" = [16, 32, 64, 128]\n\
+               layout = [\"dense\"]\n\"dram.ifmap_bw\" = [4, 16]\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    ok(&sparsim(&["sweep", f, "-o", "full", "-q"], &dir));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sparsim"))
+        .args(["sweep", f, "-o", "cut", "-q"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once a few points are in (if it finishes first, resuming must still agree).
+    let journal = dir.join("cut/sweep.journal.csv");
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if std::fs::read_to_string(&journal).is_ok_and(|t| t.lines().count() > 4) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    ok(&sparsim(&["sweep", f, "-o", "cut", "-q", "--resume"], &dir));
+    for name in ["sweep.csv", "pareto.csv", "sweep.meta.json"] {
+        assert_eq!(
+            read(&dir.join("full").join(name)),
+            read(&dir.join("cut").join(name)),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_run() {
+    let dir = temp_dir("shards");
+    let file = small_sweep(&dir);
+    let f = file.to_str().unwrap();
+    ok(&sparsim(&["sweep", f, "-o", "full", "-q"], &dir));
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let o = sparsim(
+            &["sweep", f, "-o", &format!("s{i}"), "--shard", &shard],
+            &dir,
+        );
+        ok(&o);
+        assert!(
+            String::from_utf8_lossy(&o.stdout)
+                .starts_with(&format!("small: 12 points of 36 (shard {i}/3)")),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    let o = sparsim(&["merge", "s0", "s1", "s2", "--out", "merged"], &dir);
+    ok(&o);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "merged 36 points from 3 folders into merged\n"
+    );
+    assert_same_files(&dir.join("full"), &dir.join("merged"));
+    // Shards given in any order merge the same.
+    ok(&sparsim(
+        &["merge", "s2", "s0", "s1", "--out", "merged2"],
+        &dir,
+    ));
+    assert_same_files(&dir.join("full"), &dir.join("merged2"));
+    // A missing shard, a doubled shard and a shard of another sweep are refused.
+    let o = sparsim(&["merge", "s0", "s1", "--out", "m"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: the shards hold 24 of the sweep's 36 points: the merge would be incomplete\n"
+    );
+    let o = sparsim(&["merge", "s0", "s1", "s1", "--out", "m"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: the shards overlap: 12 points appear twice\n"
+    );
+    let other = dir.join("other.toml");
+    std::fs::write(&other, read(&file).replace("[8, 16, 32]", "[8, 16, 64]")).unwrap();
+    ok(&sparsim(
+        &[
+            "sweep",
+            other.to_str().unwrap(),
+            "-o",
+            "o2",
+            "-q",
+            "--shard",
+            "2/3",
+        ],
+        &dir,
+    ));
+    let o = sparsim(&["merge", "s0", "s1", "o2", "--out", "m"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: o2: a shard of another sweep (its sweep.meta.json differs from s0)\n"
+    );
+    let o = sparsim(&["sweep", f, "--shard", "3/3"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: --shard 3/3: expected i/n with 0 ≤ i < n, e.g. 0/4\n"
+    );
+}
+
+#[test]
+fn constraints_skip_points_and_infeasible_points_are_rows() {
+    let dir = temp_dir("constraints");
+    let file = dir.join("c.toml");
+    std::fs::write(
+        &file,
+        head("lenet5.toml")
+            + "name = \"c\"\nconstraints = [\"array.rows * array.cols <= 256\", \"array.rows >= array.cols\"]\n\
+               [axes]\n\"array.rows\" = [8, 16, 32]\n\"array.cols\" = [8, 16, 32]\n\
+               layout = [\"irregular\"]\n\"pe.mux_inputs\" = [1, 64]\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = sparsim(&["check", f], &dir);
+    ok(&o);
+    // Kept (rows, cols): (8,8), (16,8), (16,16), (32,8): 4 of 9 shapes, x2 muxes.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "ok: sweep `c`: 4 axes, 8 points (10 skipped by constraints)\n"
+    );
+    let o = sparsim(&["sweep", f, "-o", "out"], &dir);
+    ok(&o);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("c: 8 points (4 infeasible) in "),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let table = read(&dir.join("out/sweep.csv"));
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 8);
+    assert!(
+        rows[0].starts_with("0,lenet5,8,8,irregular,1,infeasible: "),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("needs mux fan-in"), "{}", rows[0]);
+    assert!(
+        rows[1].starts_with("1,lenet5,8,8,irregular,64,ok,"),
+        "{}",
+        rows[1]
+    );
+}
+
+/// The error `sparsim sweep` prints for a sweep file whose body (after the head) is `body`.
+fn sweep_error(dir: &Path, name: &str, body: &str) -> String {
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, head("lenet5.toml") + body).unwrap();
+    let o = sparsim(&["sweep", &format!("{name}.toml"), "-o", name], dir);
+    assert_eq!(o.status.code(), Some(1), "{name} was accepted");
+    stderr(&o)
+}
+
+#[test]
+fn malformed_sweep_files_get_clear_errors() {
+    let dir = temp_dir("malformed");
+    let cases = [
+        (
+            "unknown_key_path",
+            "[axes]\n\"array.rowz\" = [8, 16]\n",
+            "error: unknown_key_path.toml:4:1: axes.\"array.rowz\": array.rowz = 8 does not make a valid architecture: array.rowz: unknown field `rowz`, expected one of `rows`, `cols`, `dataflow`\n",
+        ),
+        (
+            "empty_axis",
+            "[axes]\n\"array.rows\" = []\n",
+            "error: empty_axis.toml:4:1: axes.\"array.rows\": the axis has no values\n",
+        ),
+        (
+            "bad_range",
+            "[axes]\n\"array.rows\" = { from = 64, to = 8, step = 8 }\n",
+            "error: bad_range.toml:4:1: axes.\"array.rows\": bad range from = 64, to = 8, step = 8: need from ≤ to and step > 0\n",
+        ),
+        (
+            "zero_step",
+            "[axes]\n\"array.rows\" = { from = 8, to = 64, step = 0 }\n",
+            "error: zero_step.toml:4:1: axes.\"array.rows\": bad range from = 8, to = 64, step = 0: need from ≤ to and step > 0\n",
+        ),
+        (
+            "range_without_step",
+            "[axes]\n\"array.rows\" = { from = 8, to = 64 }\n",
+            "error: range_without_step.toml:4:1: axes.\"array.rows\": a range needs `from`, `to` and `step`; `step` is missing\n",
+        ),
+        (
+            "bad_value",
+            "[axes]\n\"array.rows\" = [8, 0]\n",
+            "error: bad_value.toml:4:1: axes.\"array.rows\": array.rows = 0 does not make a valid architecture: array.rows: invalid value: integer `0`, expected an integer from 1 to 65536\n",
+        ),
+        (
+            "unknown_top_key",
+            "speed = 3\n[axes]\n\"array.rows\" = [8]\n",
+            "error: unknown_top_key.toml:3:1: speed: unknown field `speed`, expected one of `name`, `description`, `base_arch`, `workloads`, `seed`, `per_layer`, `pareto`, `zip`, `constraints`, `axes`\n",
+        ),
+        (
+            "zip_lengths",
+            "zip = [[\"array.rows\", \"array.cols\"]]\n[axes]\n\"array.rows\" = [8, 16]\n\"array.cols\" = [8, 16, 32]\n",
+            "error: zip_lengths.toml:3:1: zip[0]: zipped axes need equal lengths: `array.rows` has 2 values, `array.cols` has 3\n",
+        ),
+        (
+            "bad_constraint",
+            "constraints = [\"array.rows * <= 5\"]\n[axes]\n\"array.rows\" = [8, 16]\n",
+            "error: bad_constraint.toml:3:1: constraints[0]: `array.rows * <= 5`: unexpected `<`\n",
+        ),
+        (
+            "unknown_objective",
+            "pareto = [\"cycles\"]\n[axes]\n\"array.rows\" = [8, 16]\n",
+            "error: unknown_objective.toml:3:1: pareto: unknown objective `cycles`: expected one of total_cycles, compute_cycles, stall_cycles, pe_count, sram_kb, pe_utilization, mapping_efficiency, dram_bytes, speedup_vs_dense, retained_energy, metadata_bits, time_us (prefix max: to maximize)\n",
+        ),
+        (
+            "unknown_layout",
+            "[axes]\nlayout = [\"nm\", \"sparse\"]\n",
+            "error: unknown_layout.toml:4:1: axes.\"layout\": unknown layout `sparse`: expected one of dense, masked, irregular, nm, bwhm, darb, pconv, colcomb\n",
+        ),
+        (
+            "no_axes",
+            "",
+            "error: no_axes.toml:1:1: axes: missing field `axes`\n",
+        ),
+    ];
+    for (name, body, expected) in cases {
+        assert_eq!(sweep_error(&dir, name, body), expected, "{name}");
+    }
+}
