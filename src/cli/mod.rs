@@ -59,7 +59,8 @@ pub struct SweepArgs {
     /// Continue an interrupted sweep in the output folder, skipping finished points.
     #[arg(long)]
     pub resume: bool,
-    /// Run only points with id mod n = i (i/n); combine the folders with `sparsim merge`.
+    /// Run shard i of n (i/n): the points, grouped by the packing they need, cut into n
+    /// near-equal slices; combine the folders with `sparsim merge`.
     #[arg(long)]
     pub shard: Option<String>,
     /// Also write per-layer rows (sweep_layers.csv).

@@ -115,10 +115,10 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
     let all = spec.points()?;
     let total = all.len();
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
-    let mine: Vec<_> = all
-        .into_iter()
-        .filter(|p| shard.is_none_or(|(i, n)| p.id % n == i))
-        .collect();
+    let mine = match shard {
+        Some((i, n)) => crate::sweep::run::shard(&spec, all, i, n)?,
+        None => all,
+    };
     let out = a
         .out
         .clone()
@@ -176,6 +176,22 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
         if ljournal.exists() {
             truncate_to_complete_lines(&ljournal)?;
         }
+    } else if a.resume
+        && out.join(TABLE).exists()
+        && std::fs::read_to_string(out.join(META))
+            .ok()
+            .and_then(|t| serde_json::from_str::<Meta>(&t).ok())
+            .is_some_and(|old| old == meta)
+    {
+        // Finished before: resuming has nothing to do (a requeued shard, a rerun script).
+        if !a.quiet {
+            println!(
+                "{}: already finished in {}; nothing to resume",
+                spec.name,
+                out.join(TABLE).display()
+            );
+        }
+        return Ok(());
     } else {
         write_atomic(&journal, csv_line(&header).as_bytes())?;
         if spec.per_layer {

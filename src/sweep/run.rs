@@ -91,6 +91,40 @@ struct PackKey {
     params: String,
 }
 
+fn pack_key(spec: &SweepSpec, p: &Point, arch: &Arch) -> PackKey {
+    let (layout, seed) = spec.layout_and_seed(p);
+    PackKey {
+        workload: p.workload,
+        seed,
+        layout,
+        params: serde_json::to_string(&arch.layout).expect("parameters serialize"),
+    }
+}
+
+/// Shard `i` of `n` of `points`: the points ordered by the packing they need (then by id) and
+/// cut into `n` contiguous, near-equal slices, so that each shard packs few networks. The
+/// same inputs always give the same slices, and the slices partition the points.
+pub fn shard(
+    spec: &SweepSpec,
+    points: Vec<Point>,
+    i: usize,
+    n: usize,
+) -> Result<Vec<Point>, InputError> {
+    let mut keyed: Vec<(PackKey, Point)> = points
+        .into_iter()
+        .map(|p| Ok((pack_key(spec, &p, &spec.arch(&p)?), p)))
+        .collect::<Result<_, InputError>>()?;
+    keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+    let len = keyed.len();
+    let (from, to) = (i * len / n, (i + 1) * len / n);
+    Ok(keyed
+        .into_iter()
+        .skip(from)
+        .take(to - from)
+        .map(|(_, p)| p)
+        .collect())
+}
+
 /// Evaluates `points` (a subset of `spec.points()`), calling `done` as each finishes (from
 /// worker threads, in any order).
 pub fn run_points(
@@ -105,15 +139,8 @@ pub fn run_points(
         .collect::<Result<_, _>>()?;
     let mut groups: BTreeMap<PackKey, Vec<usize>> = BTreeMap::new();
     for (i, p) in points.iter().enumerate() {
-        let (layout, seed) = spec.layout_and_seed(p);
-        let params = serde_json::to_string(&archs[i].layout).expect("parameters serialize");
         groups
-            .entry(PackKey {
-                workload: p.workload,
-                seed,
-                layout,
-                params,
-            })
+            .entry(pack_key(spec, p, &archs[i]))
             .or_default()
             .push(i);
     }
@@ -439,8 +466,7 @@ layout = ["nm", "colcomb", "masked"]
 "decode.colcomb" = [1, 64]
 "#;
 
-    #[test]
-    fn shared_mappings_give_the_rows_of_simulating_each_point_alone() {
+    fn lenet_spec() -> SweepSpec {
         let base = include_str!("../../arch/sparse-32x32-ws.toml");
         let net = parse_workload_text(
             include_str!("../../workloads/lenet5.toml"),
@@ -450,10 +476,41 @@ layout = ["nm", "colcomb", "masked"]
             TopologyForm::Detect,
         )
         .unwrap();
-        let spec = parse_sweep_file(SWEEP, "t.toml", "t")
+        parse_sweep_file(SWEEP, "t.toml", "t")
             .unwrap()
             .resolve(base, "base.toml", vec![("lenet5".into(), net)])
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn shards_partition_the_points_in_near_equal_slices_by_packing() {
+        let spec = lenet_spec();
+        let all = spec.points().unwrap();
+        for n in 1..=7 {
+            let mut seen = Vec::new();
+            let mut sizes = Vec::new();
+            for i in 0..n {
+                let s = shard(&spec, all.clone(), i, n).unwrap();
+                assert_eq!(s, shard(&spec, all.clone(), i, n).unwrap());
+                sizes.push(s.len());
+                seen.extend(s.iter().map(|p| p.id));
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, (0..all.len()).collect::<Vec<_>>(), "n = {n}");
+            assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
+        }
+        // Three layouts in three shards: each shard packs exactly one layout.
+        for i in 0..3 {
+            let s = shard(&spec, all.clone(), i, 3).unwrap();
+            let layouts: std::collections::HashSet<_> =
+                s.iter().map(|p| spec.layout_and_seed(p).0).collect();
+            assert_eq!(layouts.len(), 1);
+        }
+    }
+
+    #[test]
+    fn shared_mappings_give_the_rows_of_simulating_each_point_alone() {
+        let spec = lenet_spec();
         let points = spec.points().unwrap();
         assert_eq!(points.len(), 192);
         let got = Mutex::new(Vec::new());

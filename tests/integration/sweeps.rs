@@ -196,6 +196,17 @@ fn resuming_a_torn_journal_gives_the_uninterrupted_files() {
     assert_same_files(&full, &part);
     assert!(!part.join("sweep.journal.csv").exists());
     assert!(!part.join("sweep_layers.journal.csv").exists());
+    // Resuming a finished sweep (a requeued job) has nothing to do.
+    let o = sparsim(
+        &["sweep", file.to_str().unwrap(), "-o", "part", "--resume"],
+        &dir,
+    );
+    ok(&o);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "small: already finished in part/sweep.csv; nothing to resume\n"
+    );
+    assert_same_files(&full, &part);
 }
 
 #[test]
