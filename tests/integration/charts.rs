@@ -253,8 +253,8 @@ fn a_sweep_plots_its_pareto_front_and_a_heatmap() {
         "dense",
         "nm",
         "colcomb",
-        "total_cycles",
-        "pe_count",
+        "total_cycles (cycles)",
+        "pe_count (PEs)",
         &format!("Pareto front ({front_ids} points)"),
     ] {
         assert!(

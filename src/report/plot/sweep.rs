@@ -159,6 +159,22 @@ fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     Vec::new()
 }
 
+/// An objective column's name with its unit, for an axis label.
+pub fn with_unit(column: &str) -> String {
+    let unit = match column {
+        "total_cycles" | "compute_cycles" | "stall_cycles" | "decode_cycles" => "cycles",
+        "pe_count" => "PEs",
+        "sram_kb" => "kB",
+        "dram_bytes" => "bytes",
+        "metadata_bits" => "bits",
+        "time_us" => "µs",
+        "speedup_vs_dense" => "×",
+        "pe_utilization" | "mapping_efficiency" | "retained_energy" | "sparsity" => "fraction",
+        _ => return column.to_string(),
+    };
+    format!("{column} ({unit})")
+}
+
 /// Whether values spanning `lo..hi` read better on a log axis.
 fn wants_log(lo: f64, hi: f64) -> bool {
     lo > 0.0 && hi / lo > 20.0
@@ -254,8 +270,8 @@ pub fn pareto_scatter<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &Swe
     let labels = Labels {
         legend,
         title,
-        x: d.header[xc].clone(),
-        y: d.header[yc].clone(),
+        x: with_unit(&d.header[xc]),
+        y: with_unit(&d.header[yc]),
         groups,
         more_objectives: d.objectives.len() > 2,
     };
