@@ -8,7 +8,7 @@ use crate::layout::importance::scores;
 use crate::layout::packed::Packed;
 use crate::layout::{LayerContext, LayoutKind, LayoutParams, build};
 use crate::stats::{LayerStats, PeGrid};
-use crate::verify::{Difference, cross_check, fast_with_grid, verify_outputs};
+use crate::verify::{Difference, cross_check_traced, fast_with_grid, verify_outputs};
 use crate::weights::LayerWeights;
 use crate::workload::OutputRule;
 use crate::workload::{Layer, LayerOp, Network};
@@ -76,11 +76,13 @@ pub struct Checks {
     /// Most PE-cycles a check may step through per layer × layout ([`CHECK_BUDGET`] from
     /// the command line); bigger layers are checked on their first output rows.
     pub budget: u64,
+    /// Record the stepped engine's cycle trace.
+    pub trace: bool,
 }
 
 impl Checks {
     fn stepped(&self) -> bool {
-        self.cross_check || self.verify
+        self.cross_check || self.verify || self.trace
     }
 }
 
@@ -93,6 +95,8 @@ pub struct CheckOutcome {
     pub differences: Vec<Difference>,
     /// Output check: `None` when not asked, else Ok or the first mismatch.
     pub verified: Option<Result<(), String>>,
+    /// The stepped engine's cycle trace (empty unless asked for).
+    pub trace: Vec<crate::stepped::TraceSpan>,
 }
 
 /// Most PE-cycles (R·C·total cycles) a check steps through on one layer × layout; bigger
@@ -187,8 +191,10 @@ fn check_layer(
         Some((l, what)) => (l, what),
         None => (layer.clone(), "whole layer".to_string()),
     };
-    let (run, differences) = cross_check(arch, &subject, packs, limits, checks.seed);
+    let (mut run, differences) =
+        cross_check_traced(arch, &subject, packs, limits, checks.seed, checks.trace);
     CheckOutcome {
+        trace: std::mem::take(&mut run.trace),
         scope,
         differences: if checks.cross_check {
             differences

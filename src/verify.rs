@@ -7,7 +7,7 @@ use crate::engine::pe_states::dense_grid;
 use crate::engine::sparse::{PeLimits, SparseStats, simulate_packed_grid};
 use crate::layout::packed::{EMPTY, Packed};
 use crate::stats::{LayerStats, PeGrid};
-use crate::stepped::{SteppedRun, step_layer};
+use crate::stepped::{SteppedRun, step_layer_traced};
 use crate::workload::Layer;
 use ndarray::Array2;
 
@@ -56,8 +56,20 @@ pub fn cross_check(
     limits: PeLimits,
     seed: u64,
 ) -> (SteppedRun, Vec<Difference>) {
+    cross_check_traced(arch, layer, packs, limits, seed, false)
+}
+
+/// [`cross_check`], the stepped run also recording its cycle trace when `trace` is set.
+pub fn cross_check_traced(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    limits: PeLimits,
+    seed: u64,
+    trace: bool,
+) -> (SteppedRun, Vec<Difference>) {
     let (f, fsp, fgrid) = fast_with_grid(arch, layer, packs, limits);
-    let st = step_layer(arch, layer, packs, limits, seed);
+    let st = step_layer_traced(arch, layer, packs, limits, seed, trace);
     let s = &st.stats;
     let mut d = Vec::new();
     let mut cmp = |name: &str, a: u64, b: u64| {

@@ -250,6 +250,10 @@ pub struct TrustArgs {
     /// Also draw the charts into OUT/charts (implies --pe-states).
     #[arg(long)]
     pub plot: bool,
+    /// Write the cycle-stepped engine's per-cycle trace, run-length encoded, to DIR/trace.csv
+    /// (for small runs: layers above 3e8 PE-cycles are traced on their first output rows).
+    #[arg(long, value_name = "DIR")]
+    pub trace: Option<PathBuf>,
 }
 
 impl TrustArgs {
@@ -261,12 +265,13 @@ impl TrustArgs {
             verify: self.verify,
             seed,
             budget: crate::compare::CHECK_BUDGET,
+            trace: self.trace.is_some(),
         }
     }
 
     /// Whether anything beyond the fast engine is asked for.
     pub fn any(&self) -> bool {
-        self.pe_states || self.cross_check || self.verify || self.plot
+        self.pe_states || self.cross_check || self.verify || self.plot || self.trace.is_some()
     }
 }
 
@@ -295,6 +300,16 @@ pub(super) fn finish_checks(
         }
         if !quiet {
             print!("{summary}");
+        }
+    }
+    if let Some(dir) = &t.trace {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the trace folder {}", dir.display()))?;
+        let p = dir.join("trace.csv");
+        write_atomic(&p, &crate::report::checks::trace_csv(rows))
+            .with_context(|| format!("cannot write {}", p.display()))?;
+        if !quiet {
+            println!("wrote the cycle trace to {}", p.display());
         }
     }
     if t.plot {

@@ -89,6 +89,47 @@ pub fn checks_csv(rows: &[CompareRow]) -> Vec<u8> {
     w.into_inner().expect("flushing into memory cannot fail")
 }
 
+/// The cycle traces of the checked layers × layouts (`--trace`), one row per span of
+/// consecutive cycles in which the fold on the array, what the array does and which DRAM
+/// channels move data stay the same.
+pub fn trace_csv(rows: &[CompareRow]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "layer",
+        "layout",
+        "scope",
+        "start_cycle",
+        "cycles",
+        "fold",
+        "array",
+        "ifmap_dram",
+        "filter_dram",
+        "ofmap_dram",
+    ];
+    w.write_record(header)
+        .expect("writing into memory cannot fail");
+    for r in rows {
+        let Some(c) = &r.check else { continue };
+        for s in &c.trace {
+            let flag = |b: bool| if b { "1" } else { "0" };
+            w.write_record([
+                r.layer.layer.as_str(),
+                r.sparse.layout.as_str(),
+                c.scope.as_str(),
+                &s.start.to_string(),
+                &s.cycles.to_string(),
+                &s.fold.map_or(String::new(), |f| f.to_string()),
+                s.array.as_str(),
+                flag(s.dram[0]),
+                flag(s.dram[1]),
+                flag(s.dram[2]),
+            ])
+            .expect("writing into memory cannot fail");
+        }
+    }
+    w.into_inner().expect("flushing into memory cannot fail")
+}
+
 /// The summary of the checks, and whether they all passed.
 pub fn checks_summary(rows: &[CompareRow], cross_check: bool, verify: bool) -> (String, bool) {
     let checked: Vec<&CompareRow> = rows.iter().filter(|r| r.check.is_some()).collect();

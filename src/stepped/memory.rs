@@ -106,13 +106,14 @@ impl Channel {
         }
     }
 
-    /// Moves one cycle's bandwidth on the transfer in flight during cycle `t`.
-    pub fn progress(&mut self, t: u64) {
+    /// Moves one cycle's bandwidth on the transfer in flight during cycle `t`; true if a
+    /// transfer moved.
+    pub fn progress(&mut self, t: u64) -> bool {
         let Some(x) = self.queue.get_mut(self.head) else {
-            return;
+            return false;
         };
         if x.started.is_none() || x.done.is_some() {
-            return;
+            return false;
         }
         self.window = Some(self.window.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
         x.credit += self.milli_per_cycle;
@@ -120,6 +121,7 @@ impl Channel {
             x.done = Some(t + 1);
             self.head += 1;
         }
+        true
     }
 
     /// Whether every transfer has completed.

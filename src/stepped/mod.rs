@@ -54,6 +54,79 @@ impl Hasher for MixHasher {
     }
 }
 
+/// What the array does in one cycle, for the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayActivity {
+    /// No fold on the array: waiting for its input tiles or output space (a stall).
+    Idle,
+    /// Weight-stationary / input-stationary: the stationary tile shifts in.
+    Load,
+    /// The tile is loaded but the fold's metadata is not decoded yet (a decode stall, counted
+    /// in compute cycles as the fast engine does).
+    DecodeWait,
+    /// Input vectors stream through and outputs drain.
+    Stream,
+    /// Output-stationary: operands flow and partial sums accumulate or drain.
+    Compute,
+    /// The fold's array work is done; it waits for streamed tiles or spilled outputs (a stall).
+    Finishing,
+}
+
+impl ArrayActivity {
+    /// The name written in `trace.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArrayActivity::Idle => "idle",
+            ArrayActivity::Load => "load",
+            ArrayActivity::DecodeWait => "decode_wait",
+            ArrayActivity::Stream => "stream",
+            ArrayActivity::Compute => "compute",
+            ArrayActivity::Finishing => "finishing",
+        }
+    }
+}
+
+/// A run of consecutive cycles in which nothing the trace records changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceSpan {
+    /// First cycle.
+    pub start: u64,
+    /// Cycles in the run.
+    pub cycles: u64,
+    /// The fold on the array (index in the layer's fold order), if any.
+    pub fold: Option<usize>,
+    /// What the array does.
+    pub array: ArrayActivity,
+    /// Whether an ifmap / filter / ofmap DRAM transfer moves data in these cycles.
+    pub dram: [bool; 3],
+}
+
+/// Appends one cycle to a run-length-encoded trace.
+fn trace_cycle(
+    trace: &mut Vec<TraceSpan>,
+    t: u64,
+    fold: Option<usize>,
+    array: ArrayActivity,
+    dram: [bool; 3],
+) {
+    if let Some(last) = trace.last_mut()
+        && last.fold == fold
+        && last.array == array
+        && last.dram == dram
+        && last.start + last.cycles == t
+    {
+        last.cycles += 1;
+        return;
+    }
+    trace.push(TraceSpan {
+        start: t,
+        cycles: 1,
+        fold,
+        array,
+        dram,
+    });
+}
+
 /// What the stepped engine measured for one layer.
 #[derive(Debug, Clone)]
 pub struct SteppedRun {
@@ -79,6 +152,8 @@ pub struct SteppedRun {
     pub weights: Vec<QuantWeights>,
     /// The int8 ifmaps used, per GEMM instance (M×K im2col).
     pub ifmaps: Vec<Vec<i8>>,
+    /// The cycle trace, run-length encoded (empty unless asked for).
+    pub trace: Vec<TraceSpan>,
 }
 
 /// How a fold's input operand is fetched.
@@ -257,6 +332,18 @@ pub fn step_layer(
     limits: PeLimits,
     seed: u64,
 ) -> SteppedRun {
+    step_layer_traced(arch, layer, packs, limits, seed, false)
+}
+
+/// [`step_layer`], also recording the cycle trace when `trace` is set.
+pub fn step_layer_traced(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    limits: PeLimits,
+    seed: u64,
+    trace: bool,
+) -> SteppedRun {
     let work = layer.gemm_work().expect("stepped layers are MAC layers");
     let (rr, cc) = (arch.array.rows as usize, arch.array.cols as usize);
     let (m, n, k) = (
@@ -354,6 +441,7 @@ pub fn step_layer(
         outputs: Vec::new(),
         weights: Vec::new(),
         ifmaps: Vec::new(),
+        trace: Vec::new(),
     };
     let theta = arch.decode.for_layout(packs[0].layout).map(u64::from);
     let mut decoded: Vec<u64> = vec![0; nf];
@@ -465,6 +553,10 @@ pub fn step_layer(
             }
         }
         // 3. The array steps; 4. the decoder decodes.
+        let mut activity = match active {
+            None => ArrayActivity::Idle,
+            Some(_) => ArrayActivity::Finishing,
+        };
         if let Some(i) = active
             && !array_done
         {
@@ -494,6 +586,7 @@ pub fn step_layer(
                     s.ifmap_sram_reads += reads.0;
                     s.filter_sram_reads += reads.1;
                     s.ofmap_sram_writes += writes;
+                    activity = ArrayActivity::Compute;
                     last
                 }
                 FoldWork::Ws { lists, filters, .. } => {
@@ -506,7 +599,9 @@ pub fn step_layer(
                         out: &mut outputs[f.instance as usize],
                         n,
                     };
-                    st_array.step(sf, fold_decoded, &mut io, &mut counters)
+                    let last = st_array.step(sf, fold_decoded, &mut io, &mut counters);
+                    activity = st_array.last_activity();
+                    last
                 }
                 FoldWork::Is { k0, m0 } => {
                     let sf = tile.as_ref().expect("a stationary fold has its tile");
@@ -517,7 +612,9 @@ pub fn step_layer(
                         out: &mut outputs[f.instance as usize],
                         n,
                     };
-                    st_array.step(sf, fold_decoded, &mut io, &mut counters)
+                    let last = st_array.step(sf, fold_decoded, &mut io, &mut counters);
+                    activity = st_array.last_activity();
+                    last
                 }
             };
             if matches!(f.work, FoldWork::Ws { .. })
@@ -575,9 +672,10 @@ pub fn step_layer(
             }
         }
         // 5. DRAM moves.
-        ich.progress(t);
-        fch.progress(t);
-        och.progress(t);
+        let dram = [ich.progress(t), fch.progress(t), och.progress(t)];
+        if trace {
+            trace_cycle(&mut run.trace, t, active, activity, dram);
+        }
         // 6. Fold end.
         if let Some(i) = active
             && array_done

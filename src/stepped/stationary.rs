@@ -108,6 +108,8 @@ pub struct StationaryArray {
     events_nz: Vec<u64>,
     waits: Vec<u64>,
     decode_waits: u64,
+    /// What the last step did (for the trace).
+    activity: super::ArrayActivity,
 }
 
 impl StationaryArray {
@@ -136,6 +138,7 @@ impl StationaryArray {
             events_nz: vec![0; n],
             waits: vec![0; n],
             decode_waits: 0,
+            activity: super::ArrayActivity::Load,
         }
     }
 
@@ -182,6 +185,11 @@ impl StationaryArray {
         if self.phase == Phase::Wait && decoded {
             self.phase = Phase::Stream;
         }
+        self.activity = match self.phase {
+            Phase::Load(_) => super::ArrayActivity::Load,
+            Phase::Wait => super::ArrayActivity::DecodeWait,
+            Phase::Stream => super::ArrayActivity::Stream,
+        };
         match self.phase {
             Phase::Load(i) => {
                 // Shift the loaded rows down and enter row R-1-i at the top.
@@ -419,6 +427,11 @@ impl StationaryArray {
     /// Whether the fold in progress is streaming vectors (its load and decode are done).
     pub fn streaming(&self) -> bool {
         self.phase == Phase::Stream
+    }
+
+    /// What the array did in its last [`StationaryArray::step`]: load, decode wait or stream.
+    pub fn last_activity(&self) -> super::ArrayActivity {
+        self.activity
     }
 
     /// Cycles the fold waited for metadata decode.

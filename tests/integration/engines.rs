@@ -210,6 +210,7 @@ fn big_layers_are_checked_on_their_first_rows() {
         verify: true,
         seed: 1,
         budget: 20_000,
+        trace: false,
     };
     let rows = run_layout(
         &a,

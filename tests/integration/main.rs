@@ -12,5 +12,6 @@ mod properties;
 mod scalesim_nm;
 mod scalesim_parity;
 mod sweeps;
+mod trace;
 mod weights_binding;
 mod weights_files;

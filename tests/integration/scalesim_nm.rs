@@ -41,6 +41,7 @@ fn layerwise_nm_matches_scalesim() {
             verify: true,
             seed: 1,
             budget: 50_000_000,
+            trace: false,
         };
         let rows = run_layout(
             &arch,
