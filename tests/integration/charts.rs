@@ -1,23 +1,11 @@
 //! Every chart kind renders from a small run, as a valid PNG and an SVG that names its series,
 //! with its text drawn by the embedded font (no system fonts needed).
 
-use crate::common::root;
+use crate::common::{root, sparsim};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn sparsim(args: &[&str], cwd: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sparsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs")
-}
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sparsim-ch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::common::temp_dir("charts", name)
 }
 
 /// Decodes a PNG and returns (width, height, RGB pixels).

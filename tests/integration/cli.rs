@@ -1,30 +1,10 @@
 //! The `sparsim` binary end to end.
 
-use crate::common::{fixture, read_report, root};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn sparsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sparsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs")
-}
+use crate::common::{fixture, read_report, root, sparsim, stderr, stdout};
+use std::path::PathBuf;
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sparsim-it-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    crate::common::temp_dir("cli", name)
 }
 
 const LAYERS_HEADER: &str = "layer,kind,dataflow,array_rows,array_cols,m,n,k,instances,macs,folds,compute_cycles,stall_cycles,total_cycles,mapping_efficiency,pe_utilization,ifmap_sram_reads,filter_sram_reads,ofmap_sram_writes,ifmap_dram_reads,filter_dram_reads,ofmap_dram_writes,ofmap_dram_reads,prefetch_cycles,time_us";

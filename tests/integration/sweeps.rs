@@ -1,27 +1,12 @@
 //! `sparsim sweep` and `sparsim merge` end to end: resume after an interruption, shards,
 //! constraints, infeasible points and malformed sweep files.
 
-use crate::common::root;
+use crate::common::{root, sparsim, stderr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn sparsim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sparsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the binary runs")
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sparsim-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    crate::common::temp_dir("sweeps", name)
 }
 
 fn ok(o: &Output) {
