@@ -9,7 +9,9 @@
 use super::{MergeArgs, SweepArgs, progress_bar};
 use crate::inputs::parse_workload_text;
 use crate::report::atomic::write_atomic;
-use crate::sweep::output::{csv_line, pareto, parse_table, sort_by_point, table_bytes};
+use crate::sweep::output::{
+    csv_line, pareto, parse_table, sort_by_point, sort_by_point_and_layer, table_bytes,
+};
 use crate::sweep::run::{columns, layer_columns, run_points};
 use crate::sweep::spec::{Objective, SweepSpec, parse_objective, parse_sweep_file};
 use crate::workload::scalesim_csv::TopologyForm;
@@ -28,6 +30,9 @@ struct Meta {
     points: usize,
     pareto: Vec<String>,
     per_layer: bool,
+    /// `i/n` for a shard's folder; absent for a whole sweep (and after a merge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
 }
 
 const TABLE: &str = "sweep.csv";
@@ -141,6 +146,7 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
             })
             .collect(),
         per_layer: spec.per_layer,
+        shard: shard.map(|(i, n)| format!("{i}/{n}")),
     };
     let header = columns(&spec);
     let lheader = layer_columns();
@@ -193,15 +199,24 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
         }
         return Ok(());
     } else {
-        write_atomic(&journal, csv_line(&header).as_bytes())?;
+        // A fresh start: no result of an earlier sweep in this folder may survive it, and the
+        // meta file goes first so that a journal never exists without it.
+        for stale in [TABLE, LAYERS, PARETO, LAYER_JOURNAL] {
+            let p = out.join(stale);
+            if p.exists() {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove the old {}", p.display()))?;
+            }
+        }
+        write_atomic(
+            &out.join(META),
+            (serde_json::to_string_pretty(&meta)? + "\n").as_bytes(),
+        )?;
         if spec.per_layer {
             write_atomic(&ljournal, csv_line(&lheader).as_bytes())?;
         }
+        write_atomic(&journal, csv_line(&header).as_bytes())?;
     }
-    write_atomic(
-        &out.join(META),
-        (serde_json::to_string_pretty(&meta)? + "\n").as_bytes(),
-    )?;
     let todo: Vec<_> = mine
         .iter()
         .filter(|p| !finished.contains(&p.id.to_string()))
@@ -224,6 +239,13 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
     ));
     let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
     run_points(&spec, &todo, &|r| {
+        bar.inc(1);
+        let mut failed = failure.lock().expect("never poisoned");
+        if failed.is_some() {
+            // After a failed write nothing more is appended, so the journal ends in at most
+            // one cut-off line, which --resume drops.
+            return;
+        }
         let mut f = files.lock().expect("the journal lock is never poisoned");
         let mut text = String::new();
         for l in &r.layers {
@@ -239,9 +261,8 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
             f.0.flush()
         })();
         if let Err(e) = res {
-            *failure.lock().expect("never poisoned") = Some(e);
+            *failed = Some(e);
         }
-        bar.inc(1);
     })?;
     bar.finish_and_clear();
     if let Some(e) = failure.into_inner().expect("never poisoned") {
@@ -311,9 +332,10 @@ fn finish(
         // Keep the layer rows of points whose summary row made it (and each point's once).
         let done: std::collections::HashSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
         lrows.retain(|r| done.contains(r[0].as_str()));
+        // Rows are keyed by (point, layer index): layer names need not be unique.
         let mut seen = std::collections::HashSet::new();
         lrows.retain(|r| seen.insert((r[0].clone(), r[1].clone())));
-        sort_by_point(&mut lrows);
+        sort_by_point_and_layer(&mut lrows);
         write_atomic(&out.join(LAYERS), &table_bytes(&lh, &lrows))?;
     }
     if !pareto_obj.is_empty() {
@@ -330,8 +352,11 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
     let mut lheader: Option<Vec<String>> = None;
     let mut lrows = Vec::new();
     for dir in &a.dirs {
-        let m: Meta = serde_json::from_str(&read(&dir.join(META))?)
+        let mut m: Meta = serde_json::from_str(&read(&dir.join(META))?)
             .with_context(|| format!("{}: unreadable", dir.join(META).display()))?;
+        // Shards differ only in which slice they ran; the merged sweep is whole.
+        m.shard = None;
+        let per_layer = m.per_layer;
         match &meta {
             None => meta = Some(m),
             Some(first) if *first != m => bail!(
@@ -354,7 +379,7 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
         }
         header = Some(h);
         rows.extend(r);
-        if dir.join(LAYERS).exists() {
+        if per_layer {
             let (h, r) = parse_table(&read(&dir.join(LAYERS))?)
                 .map_err(|e| anyhow!("{}: {e}", dir.display()))?;
             lheader = Some(h);
@@ -383,7 +408,7 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     write_atomic(&a.out.join(TABLE), &table_bytes(&header, &rows))?;
     if let Some(lh) = lheader {
-        sort_by_point(&mut lrows);
+        sort_by_point_and_layer(&mut lrows);
         write_atomic(&a.out.join(LAYERS), &table_bytes(&lh, &lrows))?;
     }
     let objectives: Vec<Objective> = meta

@@ -34,7 +34,12 @@ enum Expr {
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+    /// Open parentheses around the current position.
+    depth: usize,
 }
+
+/// Deepest parenthesis nesting a constraint may use.
+const MAX_DEPTH: usize = 64;
 
 impl Parser<'_> {
     fn ws(&mut self) {
@@ -70,11 +75,16 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'(') => {
                 self.i += 1;
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(format!("parentheses nested deeper than {MAX_DEPTH}"));
+                }
                 let e = self.expr()?;
                 if self.peek() != Some(b')') {
                     return Err("missing `)`".into());
                 }
                 self.i += 1;
+                self.depth -= 1;
                 Ok(e)
             }
             Some(c) if c.is_ascii_digit() || c == b'.' => {
@@ -137,6 +147,7 @@ impl Constraint {
         let mut p = Parser {
             s: text.as_bytes(),
             i: 0,
+            depth: 0,
         };
         let left = p.expr()?;
         let op = p.cmp()?;
@@ -153,6 +164,22 @@ impl Constraint {
             op,
             right,
         })
+    }
+
+    /// Renames key `from` to `to` wherever the constraint reads it (aliases).
+    pub fn rename_key(&mut self, from: &str, to: &str) {
+        fn walk(e: &mut Expr, from: &str, to: &str) {
+            match e {
+                Expr::Key(k) if k == from => *k = to.to_string(),
+                Expr::Bin(a, _, b) => {
+                    walk(a, from, to);
+                    walk(b, from, to);
+                }
+                _ => {}
+            }
+        }
+        walk(&mut self.left, from, to);
+        walk(&mut self.right, from, to);
     }
 
     /// The dotted keys the constraint reads.
@@ -181,12 +208,17 @@ impl Constraint {
                 Expr::Key(k) => value(k).ok_or_else(|| format!("`{k}` has no numeric value"))?,
                 Expr::Bin(a, op, b) => {
                     let (x, y) = (eval(a, value)?, eval(b, value)?);
-                    match op {
+                    let r = match op {
                         '+' => x + y,
                         '-' => x - y,
                         '*' => x * y,
+                        _ if y == 0.0 => return Err("division by zero".into()),
                         _ => x / y,
+                    };
+                    if !r.is_finite() {
+                        return Err(format!("{x} {op} {y} is not a finite number"));
                     }
+                    r
                 }
             })
         }
@@ -244,6 +276,14 @@ mod tests {
             Constraint::parse("array.rows 16").unwrap_err(),
             "expected a comparison: <=, <, >=, >, == or !="
         );
+        let deep = format!("{}1{} < 2", "(".repeat(200_000), ")".repeat(200_000));
+        assert_eq!(
+            Constraint::parse(&deep).unwrap_err(),
+            "parentheses nested deeper than 64"
+        );
+        let c = Constraint::parse("a / (b - 32) >= 0").unwrap();
+        let v = |k: &str| Some(if k == "a" { 8.0 } else { 32.0 });
+        assert_eq!(c.holds(&v).unwrap_err(), "division by zero");
         assert_eq!(
             Constraint::parse("a < b c").unwrap_err(),
             "unexpected text after the comparison: `c`"

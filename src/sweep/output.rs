@@ -50,6 +50,12 @@ pub fn sort_by_point(rows: &mut [Vec<String>]) {
     rows.sort_by_key(|r| r[0].parse::<u64>().unwrap_or(u64::MAX));
 }
 
+/// Sorts per-layer rows by point, then layer index (the second column); stable.
+pub fn sort_by_point_and_layer(rows: &mut [Vec<String>]) {
+    let num = |s: &str| s.parse::<u64>().unwrap_or(u64::MAX);
+    rows.sort_by_key(|r| (num(&r[0]), r.get(1).map_or(u64::MAX, |s| num(s))));
+}
+
 /// The rows on the Pareto front of `objectives` among rows whose status is `ok`: no other
 /// such row is at least as good in every objective and better in one. Sorted by point.
 pub fn pareto(
@@ -71,6 +77,10 @@ pub fn pareto(
     let candidates: Vec<(&Vec<String>, Vec<f64>)> = rows
         .iter()
         .filter(|r| r[status] == "ok")
+        .filter(|r| {
+            cols.iter()
+                .all(|&(c, _)| r[c].parse::<f64>().is_ok_and(f64::is_finite))
+        })
         .map(|r| {
             let v = cols
                 .iter()
@@ -118,6 +128,8 @@ mod tests {
             s(&["2", "ok", "120", "4096"]),
             s(&["3", "infeasible: x", "10", "16"]),
             s(&["4", "ok", "100", "1024"]),
+            s(&["5", "ok", "", "16"]),
+            s(&["6", "ok", "NaN", "16"]),
         ];
         let obj = [
             Objective {

@@ -39,7 +39,8 @@ pub const RESULT_COLUMNS: [&str; 19] = [
 ];
 
 /// Per-layer columns of `sweep_layers.csv`, after `point`.
-pub const LAYER_COLUMNS: [&str; 11] = [
+pub const LAYER_COLUMNS: [&str; 12] = [
+    "layer_index",
     "layer",
     "kind",
     "status",
@@ -326,6 +327,7 @@ fn evaluate(
             };
             layers_out.push(vec![
                 p.id.to_string(),
+                i.to_string(),
                 layer.name.clone(),
                 s.kind.clone(),
                 status,

@@ -81,6 +81,11 @@ fn locate(src: &str, mut e: InputError) -> InputError {
     let mut in_section = section.is_none();
     for (i, line) in src.lines().enumerate() {
         let t = line.trim_start();
+        if key == "axes" && t.starts_with("[axes]") {
+            e.line = Some(i + 1);
+            e.column = Some(line.len() - t.len() + 1);
+            return e;
+        }
         if t.starts_with('[') {
             in_section = section.is_some_and(|s| t.starts_with(s));
             continue;
@@ -153,6 +158,10 @@ pub struct SweepSpec {
     pub base: toml::Table,
     /// Where the base architecture came from.
     pub base_origin: String,
+    /// Where the sweep file came from.
+    pub origin: String,
+    /// The sweep file's text, to point errors at their line.
+    src: String,
     /// Workloads: (label, network).
     pub workloads: Vec<(String, Network)>,
     /// Axes in declaration order.
@@ -219,6 +228,12 @@ pub fn parse_objective(s: &str) -> Result<Objective, String> {
     })
 }
 
+/// Most values one range axis may have.
+const MAX_RANGE_VALUES: usize = 100_000;
+
+/// Most points (axis combinations × workloads) a sweep may have.
+pub const MAX_POINTS: usize = 10_000_000;
+
 fn axis_values(v: &Value, key: &str, origin: &str) -> Result<Vec<Value>, InputError> {
     let err = |m: String| InputError::new(origin, m).with_key(format!("axes.\"{key}\""));
     match v {
@@ -240,28 +255,46 @@ fn axis_values(v: &Value, key: &str, origin: &str) -> Result<Vec<Value>, InputEr
                 }
             }
             let (from, to, step) = (get("from")?, get("to")?, get("step")?);
-            let ints = [from, to, step].iter().all(|x| x.is_integer());
+            let bad = || {
+                err(format!(
+                    "bad range from = {from}, to = {to}, step = {step}: need from ≤ to and step > 0"
+                ))
+            };
+            let too_many = |n: f64| {
+                err(format!(
+                    "the range has {n} values; at most {MAX_RANGE_VALUES}"
+                ))
+            };
+            if let (Some(f), Some(t2), Some(s)) =
+                (from.as_integer(), to.as_integer(), step.as_integer())
+            {
+                if s <= 0 || f > t2 {
+                    return Err(bad());
+                }
+                let n = (i128::from(t2) - i128::from(f)) / i128::from(s) + 1;
+                if n > MAX_RANGE_VALUES as i128 {
+                    return Err(too_many(n as f64));
+                }
+                return Ok((0..n as i64).map(|i| Value::Integer(f + i * s)).collect());
+            }
             let num = |x: &Value| x.as_float().or_else(|| x.as_integer().map(|i| i as f64));
             let (Some(f), Some(t2), Some(s)) = (num(from), num(to), num(step)) else {
                 return Err(err("range `from`, `to` and `step` must be numbers".into()));
             };
-            if s.is_nan() || s <= 0.0 || f > t2 {
+            if ![f, t2, s].iter().all(|x| x.is_finite()) {
                 return Err(err(format!(
-                    "bad range from = {from}, to = {to}, step = {step}: need from ≤ to and step > 0"
+                    "bad range from = {from}, to = {to}, step = {step}: the bounds and step must be finite numbers"
                 )));
             }
-            let n = ((t2 - f) / s + 1e-9).floor() as usize + 1;
-            if n > 100_000 {
-                return Err(err(format!("the range has {n} values; at most 100000")));
+            if s <= 0.0 || f > t2 {
+                return Err(bad());
             }
-            Ok((0..n)
-                .map(|i| {
-                    if ints {
-                        Value::Integer(f as i64 + i as i64 * s as i64)
-                    } else {
-                        Value::Float(((f + i as f64 * s) * 1e9).round() / 1e9)
-                    }
-                })
+            let n = ((t2 - f) / s + 1e-9).floor() + 1.0;
+            if n > MAX_RANGE_VALUES as f64 {
+                return Err(too_many(n));
+            }
+            Ok((0..n as usize)
+                .map(|i| Value::Float(((f + i as f64 * s) * 1e9).round() / 1e9))
                 .collect())
         }
         _ => Err(err(format!(
@@ -270,18 +303,26 @@ fn axis_values(v: &Value, key: &str, origin: &str) -> Result<Vec<Value>, InputEr
     }
 }
 
-/// Sets `path` in `table` to `value`, creating tables on the way.
-fn set_path(table: &mut toml::Table, path: &[String], value: Value) {
+/// Sets `path` in `table` to `value`, creating tables on the way; an error if the path runs
+/// through a value that is not a table.
+fn set_path(table: &mut toml::Table, path: &[String], value: Value) -> Result<(), String> {
     let (last, head) = path.split_last().expect("paths are not empty");
     let mut t = table;
-    for p in head {
+    for (i, p) in head.iter().enumerate() {
         t = t
             .entry(p.clone())
             .or_insert_with(|| Value::Table(toml::Table::new()))
             .as_table_mut()
-            .expect("a table on the path");
+            .ok_or_else(|| {
+                format!(
+                    "`{}` is a value, not a table, so it has no key `{}`",
+                    head[..=i].join("."),
+                    path[i + 1]
+                )
+            })?;
     }
     t.insert(last.clone(), value);
+    Ok(())
 }
 
 /// Formats an axis value for the output columns.
@@ -353,7 +394,7 @@ impl SweepFile {
                     }
                     AxisKind::Arch(path) => {
                         let mut probe = base.clone();
-                        set_path(&mut probe, path, val.clone());
+                        set_path(&mut probe, path, val.clone()).map_err(&bad)?;
                         let text = toml::to_string(&probe).expect("a TOML table serializes");
                         parse_arch_toml(&text, "<point>", "p").map_err(|e| {
                             bad(format!(
@@ -413,7 +454,8 @@ impl SweepFile {
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for (i, group) in group_of.iter().enumerate() {
             match *group {
-                Some(z) if zips[z][0] == i => groups.push(zips[z].clone()),
+                // A zip group varies at the place of its first-declared member.
+                Some(z) if zips[z].iter().min() == Some(&i) => groups.push(zips[z].clone()),
                 Some(_) => {}
                 None => groups.push(vec![i]),
             }
@@ -425,7 +467,8 @@ impl SweepFile {
                 InputError::new(origin, format!("`{c}`: {m}"))
                     .with_key(format!("constraints[{ci}]"))
             };
-            let parsed = Constraint::parse(c).map_err(cerr)?;
+            let mut parsed = Constraint::parse(c).map_err(cerr)?;
+            parsed.rename_key("sparsity", "layout.sparsity");
             for k in parsed.keys() {
                 let is_axis = axes.iter().any(|a| a.key == k);
                 let in_base = lookup(&base, &k).is_some();
@@ -443,10 +486,33 @@ impl SweepFile {
             .iter()
             .map(|p| parse_objective(p).map_err(|m| InputError::new(origin, m).with_key("pareto")))
             .collect::<Result<_, _>>()?;
+        let combos = groups
+            .iter()
+            .try_fold(workloads.len(), |acc, g| {
+                acc.checked_mul(axes[g[0]].values.len())
+            })
+            .filter(|&n| n <= MAX_POINTS);
+        if combos.is_none() {
+            let sizes: Vec<String> = groups
+                .iter()
+                .map(|g| axes[g[0]].values.len().to_string())
+                .collect();
+            return Err(InputError::new(
+                origin,
+                format!(
+                    "{} workloads × axes of {} values make more than {MAX_POINTS} points; split the sweep",
+                    workloads.len(),
+                    sizes.join(" × ")
+                ),
+            )
+            .with_key("axes"));
+        }
         Ok(SweepSpec {
             name: self.name,
             base,
             base_origin: base_origin.to_string(),
+            origin: origin.to_string(),
+            src: self.src.clone(),
             workloads,
             axes,
             groups,
@@ -456,6 +522,15 @@ impl SweepFile {
             pareto,
         })
     }
+}
+
+/// `key = value, …` of a point, for messages.
+fn describe(axes: &[Axis], values: &[Value]) -> String {
+    axes.iter()
+        .zip(values)
+        .map(|(a, v)| format!("{} = {}", a.key, show_value(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The number at a dotted path of a TOML table.
@@ -499,10 +574,16 @@ impl SweepSpec {
                 let mut keep = true;
                 for con in &self.constraints {
                     if !con.holds(&value).map_err(|m| {
-                        InputError::new(
-                            &self.base_origin,
-                            format!("constraint `{}`: {m}", con.text),
+                        let e = InputError::new(
+                            &self.origin,
+                            format!(
+                                "`{}`: {m} at point {}",
+                                con.text,
+                                describe(&self.axes, &values)
+                            ),
                         )
+                        .with_key("constraints");
+                        locate(&self.src, e)
                     })? {
                         keep = false;
                         break;
@@ -525,7 +606,9 @@ impl SweepSpec {
         let mut t = self.base.clone();
         for (a, v) in self.axes.iter().zip(&p.values) {
             if let AxisKind::Arch(path) = &a.kind {
-                set_path(&mut t, path, v.clone());
+                set_path(&mut t, path, v.clone()).map_err(|m| {
+                    InputError::new(&format!("sweep point {}", p.id), m).with_key(a.key.clone())
+                })?;
             }
         }
         let text = toml::to_string(&t).expect("a TOML table serializes");
@@ -546,5 +629,71 @@ impl SweepSpec {
             }
         }
         (kind, seed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(body: &str) -> Result<SweepSpec, InputError> {
+        let src = format!("base_arch = \"b.toml\"\nworkloads = [\"w\"]\n{body}");
+        let net = crate::inputs::parse_workload_text(
+            include_str!("../../workloads/lenet5.toml"),
+            "lenet5.toml",
+            "lenet5",
+            "toml",
+            crate::workload::scalesim_csv::TopologyForm::Detect,
+        )
+        .unwrap();
+        parse_sweep_file(&src, "s.toml", "s")?.resolve(
+            include_str!("../../arch/sparse-32x32-ws.toml"),
+            "b.toml",
+            vec![("lenet5".into(), net)],
+        )
+    }
+
+    fn values(p: &Point) -> Vec<String> {
+        p.values.iter().map(show_value).collect()
+    }
+
+    #[test]
+    fn the_last_axis_varies_fastest_and_zip_groups_sit_at_their_first_declared_member() {
+        let s = spec(
+            "zip = [[\"array.cols\", \"array.rows\"]]\n[axes]\n\"array.rows\" = [8, 16]\n\
+             layout = [\"dense\", \"nm\"]\n\"array.cols\" = [4, 32]\n",
+        )
+        .unwrap();
+        let pts = s.points().unwrap();
+        let got: Vec<Vec<String>> = pts.iter().map(values).collect();
+        // rows and cols move together at rows' place; layout varies fastest.
+        assert_eq!(
+            got,
+            [
+                ["8", "dense", "4"],
+                ["8", "nm", "4"],
+                ["16", "dense", "32"],
+                ["16", "nm", "32"]
+            ]
+        );
+        assert_eq!(s.arch(&pts[3]).unwrap().array.cols, 32);
+        assert_eq!(s.arch(&pts[3]).unwrap().array.rows, 16);
+    }
+
+    #[test]
+    fn ranges_count_exactly_in_integers_and_floats() {
+        let s = spec(
+            "[axes]\nsparsity = { from = 0.5, to = 0.875, step = 0.125 }\n\
+             seed = { from = 9007199254740993, to = 9007199254740995, step = 1 }\n",
+        )
+        .unwrap();
+        let show = |a: &Axis| a.values.iter().map(show_value).collect::<Vec<_>>();
+        assert_eq!(show(&s.axes[0]), ["0.5", "0.625", "0.75", "0.875"]);
+        assert_eq!(
+            show(&s.axes[1]),
+            ["9007199254740993", "9007199254740994", "9007199254740995"]
+        );
+        let s = spec("[axes]\n\"array.rows\" = { from = 8, to = 64, step = 24 }\n").unwrap();
+        assert_eq!(show(&s.axes[0]), ["8", "32", "56"]);
     }
 }

@@ -424,8 +424,83 @@ fn malformed_sweep_files_get_clear_errors() {
             "",
             "error: no_axes.toml:1:1: axes: missing field `axes`\n",
         ),
+        (
+            "path_through_a_value",
+            "[axes]\n\"array.rows.x\" = [1]\n",
+            "error: path_through_a_value.toml:4:1: axes.\"array.rows.x\": `array.rows` is a value, not a table, so it has no key `x`\n",
+        ),
+        (
+            "infinite_range",
+            "[axes]\nsparsity = { from = 0.5, to = inf, step = 0.1 }\n",
+            "error: infinite_range.toml:4:1: axes.\"sparsity\": bad range from = 0.5, to = inf, step = 0.1: the bounds and step must be finite numbers\n",
+        ),
+        (
+            "too_many_points",
+            "[axes]\nseed = { from = 0, to = 99999, step = 1 }\n\"array.rows\" = { from = 1, to = 1000, step = 1 }\n",
+            "error: too_many_points.toml:3:1: axes: 1 workloads × axes of 100000 × 1000 values make more than 10000000 points; split the sweep\n",
+        ),
+        (
+            "division_by_zero",
+            "constraints = [\"array.rows / (array.cols - 32) >= 0\"]\n[axes]\n\"array.cols\" = [16, 32]\n",
+            "error: division_by_zero.toml:3:1: constraints: `array.rows / (array.cols - 32) >= 0`: division by zero at point array.cols = 32\n",
+        ),
     ];
     for (name, body, expected) in cases {
         assert_eq!(sweep_error(&dir, name, body), expected, "{name}");
+    }
+}
+
+#[test]
+fn a_fresh_sweep_leaves_nothing_of_the_last_one_and_layer_rows_survive_duplicate_names() {
+    let dir = temp_dir("fresh");
+    let first = small_sweep(&dir);
+    ok(&sparsim(
+        &["sweep", first.to_str().unwrap(), "-o", "out", "-q"],
+        &dir,
+    ));
+    assert!(dir.join("out/pareto.csv").exists());
+    assert!(dir.join("out/sweep_layers.csv").exists());
+    // A workload whose layers share names, swept without a front into the same folder.
+    let net = read(&root().join("workloads/lenet5.toml")).replace("\"conv2\"", "\"conv1\"");
+    std::fs::write(dir.join("dup.toml"), net).unwrap();
+    let second = dir.join("second.toml");
+    std::fs::write(
+        &second,
+        format!(
+            "base_arch = \"{}\"\nworkloads = [\"dup.toml\"]\nname = \"second\"\n\
+             constraints = [\"sparsity < 0.8\"]\n\
+             [axes]\nlayout = [\"nm\"]\nsparsity = [0.5, 0.75, 0.875]\n",
+            root().join("arch/sparse-32x32-ws.toml").display()
+        ),
+    )
+    .unwrap();
+    ok(&sparsim(
+        &[
+            "sweep",
+            second.to_str().unwrap(),
+            "-o",
+            "out",
+            "-q",
+            "--per-layer",
+        ],
+        &dir,
+    ));
+    assert!(!dir.join("out/pareto.csv").exists());
+    let table = read(&dir.join("out/sweep.csv"));
+    // The constraint reads the `sparsity` alias: 0.875 is skipped.
+    assert_eq!(table.lines().count(), 3, "{table}");
+    let layers = read(&dir.join("out/sweep_layers.csv"));
+    let point0: Vec<&str> = layers.lines().filter(|l| l.starts_with("0,")).collect();
+    let names: Vec<&str> = point0
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "conv1").count(),
+        2,
+        "{layers}"
+    );
+    for (i, l) in point0.iter().enumerate() {
+        assert!(l.starts_with(&format!("0,{i},")), "{l}");
     }
 }
