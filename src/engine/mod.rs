@@ -91,8 +91,9 @@ fn fold_tiles(m: &Mapping, f: &Fold, inst: u64, filter_inst: u64) -> FoldTiles {
     }
 }
 
-/// Simulates one layer on `arch`.
-pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
+/// A layer's result row before simulation: its identity, the array, and (for a layer on the
+/// array) its GEMM shape and MACs; every counter zero. Shared by the fast and stepped engines.
+pub fn layer_row(arch: &Arch, layer: &Layer) -> LayerStats {
     let mut s = LayerStats {
         layer: layer.name.clone(),
         kind: layer.kind_name().to_string(),
@@ -101,6 +102,19 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
         array_cols: arch.array.cols,
         ..LayerStats::default()
     };
+    if let Some(work) = layer.gemm_work() {
+        s.m = work.shape.m;
+        s.n = work.shape.n;
+        s.k = work.shape.k;
+        s.instances = work.instances;
+        s.macs = work.shape.macs() * work.instances;
+    }
+    s
+}
+
+/// Simulates one layer on `arch`.
+pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
+    let mut s = layer_row(arch, layer);
     let Some(work) = layer.gemm_work() else {
         return s;
     };
@@ -111,12 +125,7 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
         .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
     let mem = memory::simulate(&arch.memory, &demands, ifmap_fp, filter_fp);
 
-    let pes = arch.array.pes();
-    s.m = work.shape.m;
-    s.n = work.shape.n;
-    s.k = work.shape.k;
-    s.instances = work.instances;
-    s.macs = work.shape.macs() * work.instances;
+        let pes = arch.array.pes();
     s.folds = mapping.folds() * work.instances;
     s.compute_cycles = mapping.compute_cycles() * work.instances;
     s.total_cycles = mem.total_cycles;

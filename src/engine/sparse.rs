@@ -257,19 +257,7 @@ pub fn map_packed(
     let fw = u64::from(arch.memory.filter.word_bytes);
     let mw = u64::from(arch.memory.metadata_word_bytes);
 
-    let mut s = LayerStats {
-        layer: layer.name.clone(),
-        kind: layer.kind_name().to_string(),
-        dataflow: arch.dataflow.as_str().to_string(),
-        array_rows: arch.array.rows,
-        array_cols: arch.array.cols,
-        m,
-        n: work.shape.n,
-        k: work.shape.k,
-        instances: work.instances,
-        macs: work.shape.macs() * work.instances,
-        ..LayerStats::default()
-    };
+    let mut s = crate::engine::layer_row(arch, layer);
     let mut sp = SparseStats {
         layout: layout.as_str().to_string(),
         status: "ok".into(),

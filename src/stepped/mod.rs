@@ -416,19 +416,7 @@ pub fn step_layer_traced(
     let mut st_array = StationaryArray::new(rr, cc, lanes);
     let mut os_array = OsArray::new(rr, cc);
     let mut grid = PeGrid::new(arch.array.rows, arch.array.cols);
-    let mut s = LayerStats {
-        layer: layer.name.clone(),
-        kind: layer.kind_name().to_string(),
-        dataflow: arch.dataflow.as_str().to_string(),
-        array_rows: arch.array.rows,
-        array_cols: arch.array.cols,
-        m: work.shape.m,
-        n: work.shape.n,
-        k: work.shape.k,
-        instances: work.instances,
-        macs: work.shape.macs() * work.instances,
-        ..LayerStats::default()
-    };
+    let mut s = crate::engine::layer_row(arch, layer);
     let mut run = SteppedRun {
         stats: LayerStats::default(),
         effectual_macs: 0,
