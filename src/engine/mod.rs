@@ -125,7 +125,7 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
         .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
     let mem = memory::simulate(&arch.memory, &demands, ifmap_fp, filter_fp);
 
-        let pes = arch.array.pes();
+    let pes = arch.array.pes();
     s.folds = mapping.folds() * work.instances;
     s.compute_cycles = mapping.compute_cycles() * work.instances;
     s.total_cycles = mem.total_cycles;
