@@ -47,6 +47,12 @@ fn read(path: &Path) -> Result<String> {
         .with_context(|| format!("{}: cannot read the file", path.display()))
 }
 
+/// Reads a sweep folder's `sweep.meta.json`.
+fn read_meta(dir: &Path) -> Result<Meta> {
+    let path = dir.join(META);
+    serde_json::from_str(&read(&path)?).with_context(|| format!("{}: unreadable", path.display()))
+}
+
 /// Parses `i/n`.
 fn parse_shard(s: &str) -> Result<(usize, usize)> {
     let bad = || anyhow!("--shard {s}: expected i/n with 0 ≤ i < n, e.g. 0/4");
@@ -134,17 +140,7 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
         name: spec.name.clone(),
         fingerprint,
         points: total,
-        pareto: spec
-            .pareto
-            .iter()
-            .map(|o| {
-                if o.maximize {
-                    format!("max:{}", o.column)
-                } else {
-                    o.column.clone()
-                }
-            })
-            .collect(),
+        pareto: spec.pareto.iter().map(ToString::to_string).collect(),
         per_layer: spec.per_layer,
         shard: shard.map(|(i, n)| format!("{i}/{n}")),
     };
@@ -160,9 +156,7 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
                 out.display()
             );
         }
-        let old: Meta = serde_json::from_str(&read(&out.join(META))?)
-            .with_context(|| format!("{}: unreadable", out.join(META).display()))?;
-        if old != meta {
+        if read_meta(&out)? != meta {
             bail!(
                 "{}: the unfinished sweep there was started from other inputs (sweep file, architecture or workloads changed)",
                 out.display()
@@ -182,13 +176,7 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
         if ljournal.exists() {
             truncate_to_complete_lines(&ljournal)?;
         }
-    } else if a.resume
-        && out.join(TABLE).exists()
-        && std::fs::read_to_string(out.join(META))
-            .ok()
-            .and_then(|t| serde_json::from_str::<Meta>(&t).ok())
-            .is_some_and(|old| old == meta)
-    {
+    } else if a.resume && out.join(TABLE).exists() && read_meta(&out).is_ok_and(|old| old == meta) {
         // Finished before: resuming has nothing to do (a requeued shard, a rerun script).
         if !a.quiet {
             println!(
@@ -352,8 +340,7 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
     let mut lheader: Option<Vec<String>> = None;
     let mut lrows = Vec::new();
     for dir in &a.dirs {
-        let mut m: Meta = serde_json::from_str(&read(&dir.join(META))?)
-            .with_context(|| format!("{}: unreadable", dir.join(META).display()))?;
+        let mut m = read_meta(dir)?;
         // Shards differ only in which slice they ran; the merged sweep is whole.
         m.shard = None;
         let per_layer = m.per_layer;

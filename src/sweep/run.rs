@@ -193,12 +193,13 @@ fn run_packing(
             .collect()
     };
     // Points whose arrays and PEs agree share the mapping of every layer; only the memory
-    // model runs per point.
+    // model runs per point. Dense points, and packed ones on non-WS arrays, map nothing.
+    let mapped = |arch: &Arch| key.layout != LayoutKind::Dense && arch.dataflow == Dataflow::Ws;
     let mut by_mapping: HashMap<MappingKey, Vec<usize>> = HashMap::new();
     let mut alone: Vec<Vec<usize>> = Vec::new();
     for &i in members {
         let arch = &archs[i];
-        if key.layout == LayoutKind::Dense || arch.dataflow != Dataflow::Ws {
+        if !mapped(arch) {
             alone.push(vec![i]);
         } else {
             let limits = layout_limits(arch, key.layout, false);
@@ -212,12 +213,12 @@ fn run_packing(
     subgroups.sort();
     subgroups.par_iter().for_each(|group| {
         let arch = &archs[group[0]];
-        let mapped = key.layout != LayoutKind::Dense && arch.dataflow == Dataflow::Ws;
+        let maps = mapped(arch);
         let limits = layout_limits(arch, key.layout, false);
         let mappings: Vec<Option<PackedMapping>> = (0..net.layers.len())
             .into_par_iter()
             .map(|l| match &packs[l] {
-                Some(pk) if mapped => Some(map_packed(arch, &net.layers[l], pk, limits, None)),
+                Some(pk) if maps => Some(map_packed(arch, &net.layers[l], pk, limits, None)),
                 _ => None,
             })
             .collect();

@@ -133,6 +133,18 @@ pub struct Objective {
     pub maximize: bool,
 }
 
+impl std::fmt::Display for Objective {
+    /// As written in a sweep file: the column, prefixed `max:` when maximized (the inverse
+    /// of [`parse_objective`]).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.maximize {
+            write!(f, "max:{}", self.column)
+        } else {
+            write!(f, "{}", self.column)
+        }
+    }
+}
+
 /// Result columns the Pareto front may use.
 pub const OBJECTIVES: [&str; 12] = [
     "total_cycles",

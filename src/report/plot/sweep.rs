@@ -3,6 +3,7 @@
 
 use super::charts::{Draw, layout_color};
 use super::data::Table;
+use crate::sweep::spec::parse_objective;
 use plotters::coord::Shift;
 use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
@@ -66,7 +67,7 @@ pub fn read_sweep(dir: &Path) -> Result<Option<SweepData>, String> {
             .map_err(|e| format!("{}: {e}", meta_path.display()))?,
     )
     .map_err(|e| format!("{}: {e}", meta_path.display()))?;
-    let mut names: Vec<String> = meta["pareto"]
+    let names: Vec<String> = meta["pareto"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -74,24 +75,18 @@ pub fn read_sweep(dir: &Path) -> Result<Option<SweepData>, String> {
                 .collect()
         })
         .unwrap_or_default();
+    let mut objectives = names
+        .iter()
+        .map(|n| parse_objective(n).map_err(|e| format!("{}: {e}", meta_path.display())))
+        .collect::<Result<Vec<_>, String>>()?;
     for default in ["total_cycles", "pe_count"] {
-        if names.len() < 2
-            && !names
-                .iter()
-                .any(|n| n.trim_start_matches("max:") == default)
-        {
-            names.push(default.to_string());
+        if objectives.len() < 2 && !objectives.iter().any(|o| o.column == default) {
+            objectives.push(parse_objective(default).expect("a known objective"));
         }
     }
-    let objectives = names
+    let objectives = objectives
         .iter()
-        .map(|n| {
-            let (col, max) = match n.strip_prefix("max:") {
-                Some(c) => (c, true),
-                None => (n.as_str(), false),
-            };
-            Ok((t.col(col, f)?, max))
-        })
+        .map(|o| Ok((t.col(&o.column, f)?, o.maximize)))
         .collect::<Result<Vec<_>, String>>()?;
     let front = match Table::read(&dir.join("pareto.csv"))? {
         Some(p) => {
