@@ -47,6 +47,15 @@ fn read(path: &Path) -> Result<String> {
         .with_context(|| format!("{}: cannot read the file", path.display()))
 }
 
+/// Writes a sweep folder's `sweep.meta.json`.
+fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
+    write_atomic(
+        &dir.join(META),
+        (serde_json::to_string_pretty(meta)? + "\n").as_bytes(),
+    )?;
+    Ok(())
+}
+
 /// Reads a sweep folder's `sweep.meta.json`.
 fn read_meta(dir: &Path) -> Result<Meta> {
     let path = dir.join(META);
@@ -196,10 +205,7 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
                     .with_context(|| format!("cannot remove the old {}", p.display()))?;
             }
         }
-        write_atomic(
-            &out.join(META),
-            (serde_json::to_string_pretty(&meta)? + "\n").as_bytes(),
-        )?;
+        write_meta(&out, &meta)?;
         if spec.per_layer {
             write_atomic(&ljournal, csv_line(&lheader).as_bytes())?;
         }
@@ -260,13 +266,14 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
     let (_, mut rows) = parse_table(&read(&journal)?).map_err(|e| anyhow!("{e}"))?;
     sort_by_point(&mut rows);
     rows.dedup_by(|a, b| a[0] == b[0]);
-    finish(
-        &out,
-        &header,
-        &rows,
-        &spec.pareto,
-        spec.per_layer.then(|| (lheader.clone(), ljournal.clone())),
-    )?;
+    let layers = if spec.per_layer {
+        let (_, lrows) =
+            parse_table(&read(&ljournal)?).map_err(|e| anyhow!("{}: {e}", ljournal.display()))?;
+        Some((lheader.clone(), lrows))
+    } else {
+        None
+    };
+    finish(&out, &header, &rows, &spec.pareto, layers)?;
     std::fs::remove_file(&journal).ok();
     std::fs::remove_file(&ljournal).ok();
     if !a.quiet {
@@ -306,17 +313,17 @@ fn truncate_to_complete_lines(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the final tables from sorted rows.
+/// Writes the final tables (of a sweep or a merge) from rows sorted by point and the per-layer
+/// rows in any order.
 fn finish(
     out: &Path,
     header: &[String],
     rows: &[Vec<String>],
     pareto_obj: &[Objective],
-    layers: Option<(Vec<String>, PathBuf)>,
+    layers: Option<(Vec<String>, Vec<Vec<String>>)>,
 ) -> Result<()> {
     write_atomic(&out.join(TABLE), &table_bytes(header, rows))?;
-    if let Some((lh, journal)) = layers {
-        let (_, mut lrows) = parse_table(&read(&journal)?).map_err(|e| anyhow!("{e}"))?;
+    if let Some((lh, mut lrows)) = layers {
         // Keep the layer rows of points whose summary row made it (and each point's once).
         let done: std::collections::HashSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
         lrows.retain(|r| done.contains(r[0].as_str()));
@@ -393,24 +400,19 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
     }
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
-    write_atomic(&a.out.join(TABLE), &table_bytes(&header, &rows))?;
-    if let Some(lh) = lheader {
-        sort_by_point_and_layer(&mut lrows);
-        write_atomic(&a.out.join(LAYERS), &table_bytes(&lh, &lrows))?;
-    }
     let objectives: Vec<Objective> = meta
         .pareto
         .iter()
         .map(|s| parse_objective(s).map_err(|e| anyhow!(e)))
         .collect::<Result<_>>()?;
-    if !objectives.is_empty() {
-        let front = pareto(&header, &rows, &objectives).map_err(|e| anyhow!(e))?;
-        write_atomic(&a.out.join(PARETO), &table_bytes(&header, &front))?;
-    }
-    write_atomic(
-        &a.out.join(META),
-        (serde_json::to_string_pretty(&meta)? + "\n").as_bytes(),
+    finish(
+        &a.out,
+        &header,
+        &rows,
+        &objectives,
+        lheader.map(|h| (h, lrows)),
     )?;
+    write_meta(&a.out, &meta)?;
     println!(
         "merged {} points from {} folders into {}",
         rows.len(),
