@@ -43,6 +43,7 @@ fn dense_ws(c: &mut Criterion) {
     let limits = PeLimits {
         mux_inputs: 1,
         row_bus_width: 1,
+        ifmap_read_bw: None,
     };
     let cycles = step_layer(&arch, &net.layers[0], &packs, limits, 1)
         .stats

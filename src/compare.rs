@@ -340,23 +340,26 @@ pub fn simulate_layout(
     simulate_packed(arch, layer, packs, layout_limits(arch, kind, size_to_fit))
 }
 
-/// The PE limits a layout maps under: the arch's mux and row bus, or (`size_to_fit`) as
-/// much as it needs; plain arrays (dense, masked) get a one-wide bus.
+/// The PE limits a layout maps under: the arch's mux, row bus and ifmap SRAM port, or
+/// (`size_to_fit`) as much as it needs; plain arrays (dense, masked) get a one-wide bus.
 pub fn layout_limits(arch: &Arch, kind: LayoutKind, size_to_fit: bool) -> PeLimits {
     if !kind.is_packed() {
         PeLimits {
             mux_inputs: u32::MAX,
             row_bus_width: 1,
+            ifmap_read_bw: None,
         }
     } else if size_to_fit {
         PeLimits {
             mux_inputs: u32::MAX,
             row_bus_width: u32::MAX,
+            ifmap_read_bw: Some(u32::MAX),
         }
     } else {
         PeLimits {
             mux_inputs: arch.pe.mux_inputs,
             row_bus_width: arch.pe.row_bus_width,
+            ifmap_read_bw: None,
         }
     }
 }

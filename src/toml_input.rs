@@ -31,6 +31,30 @@ pub fn parse<T: DeserializeOwned>(src: &str, origin: &str) -> Result<T, InputErr
     })
 }
 
+/// The 1-based line on which the dotted `key` (`table.key` or a top-level `key`) is set as
+/// `key = …` under its table header, if it is written that way.
+pub fn line_of_key(src: &str, key: &str) -> Option<usize> {
+    let (table, name) = match key.rsplit_once('.') {
+        Some((t, n)) => (t, n),
+        None => ("", key),
+    };
+    let mut current = String::new();
+    for (i, line) in src.lines().enumerate() {
+        let code = line.split('#').next().unwrap_or("").trim();
+        if code.starts_with('[') {
+            current = clean_key(code.trim_matches(['[', ']']));
+            continue;
+        }
+        if let Some((k, _)) = code.split_once('=')
+            && current == table
+            && clean_key(k) == name
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 /// The field named by a serde "missing field `x`" message.
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()

@@ -132,6 +132,12 @@ pub fn cross_check_traced(
             u64::from(fsp.max_bus_demand),
             u64::from(st.max_bus_demand),
         );
+        cmp(
+            "max_fan_in",
+            u64::from(fsp.max_fan_in),
+            u64::from(st.max_fan_in),
+        );
+        cmp("decoder_entries", fsp.decoder_entries, st.decoder_entries);
     }
     if f.mapping_efficiency.to_bits() != s.mapping_efficiency.to_bits() {
         d.push(Difference {

@@ -33,6 +33,10 @@ pub struct Arch {
     pub pe: PeFeatures,
     /// Metadata decode throughput per layout.
     pub decode: DecodeThroughput,
+    /// SRAM read ports between the buffers and the array.
+    pub ports: SramPorts,
+    /// What happens to the outputs of filters a layout prunes away entirely.
+    pub dropped_filters: DroppedFilters,
     /// Default layout parameters for runs on this architecture (command-line flags override).
     pub layout: crate::layout::LayoutParams,
 }
@@ -79,6 +83,61 @@ impl DecodeThroughput {
             L::Darb => Some(self.darb),
             L::Pconv => Some(self.pconv),
             L::Colcomb => Some(self.colcomb),
+        }
+    }
+}
+
+/// Read ports between the SRAM buffers and the array, in words per cycle of each operand.
+///
+/// Under weight stationarity the ifmap port fills a staging register with the next input
+/// vector (the words every array row needs for it) while the current vector enters the
+/// rows; the filter port delivers one row of the stationary tile at a time; the metadata
+/// port feeds the metadata decoder. Defaults are what a dense array reads per cycle, so
+/// dense folds never wait on them. Limits below that are modelled on weight-stationary
+/// arrays only (validation refuses them elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct SramPorts {
+    /// Ifmap words read per cycle (default: R under WS and OS, C under IS).
+    pub ifmap_read_bw: u32,
+    /// Filter words read per cycle (default: C under WS and OS, R under IS).
+    pub filter_read_bw: u32,
+    /// Metadata words read per cycle by the decoder (default: C).
+    pub metadata_read_bw: u32,
+}
+
+impl SramPorts {
+    /// What a dense array of `array` reads per cycle under `dataflow`: the defaults.
+    pub fn dense_need(array: ArrayShape, dataflow: Dataflow) -> SramPorts {
+        let (r, c) = (array.rows, array.cols);
+        let (ifmap, filter) = match dataflow {
+            Dataflow::Ws | Dataflow::Os => (r, c),
+            Dataflow::Is => (c, r),
+        };
+        SramPorts {
+            ifmap_read_bw: ifmap,
+            filter_read_bw: filter,
+            metadata_read_bw: c,
+        }
+    }
+}
+
+/// Outputs of filters that a layout prunes to all zeros (and drops from the array).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DroppedFilters {
+    /// The output unit still writes their all-zero outputs (M words per filter and GEMM),
+    /// as an accelerator must unless the next layer is re-indexed. The default.
+    WriteZeros,
+    /// Their outputs are never written: the next layer is assumed re-indexed to skip them.
+    Skip,
+}
+
+impl DroppedFilters {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DroppedFilters::WriteZeros => "write_zeros",
+            DroppedFilters::Skip => "skip",
         }
     }
 }
@@ -180,9 +239,11 @@ fn serialize_bandwidth<S: Serializer>(bw: &Bandwidth, s: S) -> Result<S::Ok, S::
 /// PE features that sparse layouts rely on. Dense runs ignore them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PeFeatures {
-    /// Largest activation fan-in a PE's input mux can select among (1 = plain PE).
+    /// Most row-bus lanes a PE's input mux can select among (1 = plain PE). A PE whose row
+    /// needs `D` activations per vector on a `B`-lane bus selects among `min(D, B)` lanes.
     pub mux_inputs: u32,
-    /// Activations entering an array row per cycle (the row bus width B).
+    /// Activations entering an array row per cycle: the row bus's lanes B. A row that needs
+    /// `D` activations per vector takes `⌈D/B⌉` bus beats for it.
     pub row_bus_width: u32,
     /// Whether weight registers are double-buffered, so weight and select loading (and
     /// metadata decode) of the next fold can hide behind the current one.

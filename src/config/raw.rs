@@ -14,6 +14,9 @@
 //! ifmap_kb = 64               # default 64
 //! filter_kb = 64              # default 64
 //! ofmap_kb = 64               # default 64
+//! ifmap_read_bw = 32          # words/cycle into the array; default R (WS, OS) or C (IS)
+//! filter_read_bw = 32         # words/cycle; default C (WS, OS) or R (IS)
+//! metadata_read_bw = 32       # metadata words/cycle into the decoder; default C
 //!
 //! [word_bytes]                # bytes per word of each operand
 //! ifmap = 1                   # default 1
@@ -34,6 +37,9 @@
 //!
 //! [decode]                    # metadata entries decoded per cycle, per layout
 //! irregular = 32              # default for every layout: the array's column count
+//!
+//! [outputs]
+//! dropped_filters = "write_zeros"  # "write_zeros" | "skip": outputs of all-zero filters
 //!
 //! [layout]                    # default layout parameters (see `layout::LayoutParams`)
 //! sparsity = 0.75
@@ -80,6 +86,9 @@ pub struct RawArch {
     /// `[decode]`.
     #[serde(default)]
     pub decode: RawDecode,
+    /// `[outputs]`.
+    #[serde(default)]
+    pub outputs: RawOutputs,
     /// `[layout]`.
     #[serde(default)]
     pub layout: RawLayout,
@@ -108,6 +117,22 @@ pub struct RawDecode {
     /// `colcomb`.
     #[serde(default, deserialize_with = "values::opt_throughput")]
     pub colcomb: Option<u32>,
+}
+
+/// `[outputs]`: how the output unit treats filters a layout drops.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawOutputs {
+    /// `write_zeros` (default) or `skip`.
+    pub dropped_filters: super::DroppedFilters,
+}
+
+impl Default for RawOutputs {
+    fn default() -> Self {
+        RawOutputs {
+            dropped_filters: super::DroppedFilters::WriteZeros,
+        }
+    }
 }
 
 /// `[layout]`: layout parameters; every key optional, defaults as `LayoutParams::default`.
@@ -172,6 +197,15 @@ pub struct RawSram {
     /// Output SRAM, kB.
     #[serde(deserialize_with = "values::sram_kb")]
     pub ofmap_kb: u64,
+    /// Ifmap SRAM read port, words per cycle; default: what a dense array reads.
+    #[serde(deserialize_with = "values::opt_port")]
+    pub ifmap_read_bw: Option<u32>,
+    /// Filter SRAM read port, words per cycle; default: what a dense array reads.
+    #[serde(deserialize_with = "values::opt_port")]
+    pub filter_read_bw: Option<u32>,
+    /// Metadata read port of the decoder, metadata words per cycle; default: C.
+    #[serde(deserialize_with = "values::opt_port")]
+    pub metadata_read_bw: Option<u32>,
 }
 
 impl Default for RawSram {
@@ -180,6 +214,9 @@ impl Default for RawSram {
             ifmap_kb: DEFAULT_SRAM_KB,
             filter_kb: DEFAULT_SRAM_KB,
             ofmap_kb: DEFAULT_SRAM_KB,
+            ifmap_read_bw: None,
+            filter_read_bw: None,
+            metadata_read_bw: None,
         }
     }
 }

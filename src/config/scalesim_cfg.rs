@@ -198,6 +198,14 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             weight_double_buffer: false,
         },
         decode: DecodeThroughput::uniform(cols as u32),
+        ports: super::SramPorts::dense_need(
+            ArrayShape {
+                rows: rows as u32,
+                cols: cols as u32,
+            },
+            dataflow,
+        ),
+        dropped_filters: super::DroppedFilters::WriteZeros,
         layout: crate::layout::LayoutParams {
             layerwise_nm,
             ..crate::layout::LayoutParams::default()

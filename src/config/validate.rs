@@ -2,7 +2,9 @@
 
 use super::raw::RawArch;
 use super::raw::RawLayout;
-use super::{Arch, ArrayShape, DecodeThroughput, Memory, OperandMemory, PeFeatures};
+use super::{
+    Arch, ArrayShape, Dataflow, DecodeThroughput, Memory, OperandMemory, PeFeatures, SramPorts,
+};
 use crate::error::InputError;
 use crate::layout::LayoutParams;
 use crate::units::Bandwidth;
@@ -11,7 +13,65 @@ use crate::units::Bandwidth;
 /// used when the file has no `name` (usually the file stem).
 pub fn parse_arch_toml(src: &str, origin: &str, default_name: &str) -> Result<Arch, InputError> {
     let raw: RawArch = crate::toml_input::parse(src, origin)?;
-    validate(raw, origin, default_name)
+    validate(raw, origin, default_name).map_err(|e| match (&e.key, e.line) {
+        (Some(key), None) => match crate::toml_input::line_of_key(src, key) {
+            Some(line) => InputError {
+                line: Some(line),
+                ..e
+            },
+            None => e,
+        },
+        _ => e,
+    })
+}
+
+/// The SRAM read ports: the file's values over the dense array's needs. Limits below those
+/// needs are modelled only under weight stationarity.
+fn ports(raw: &RawArch, origin: &str) -> Result<SramPorts, InputError> {
+    let array = ArrayShape {
+        rows: raw.array.rows,
+        cols: raw.array.cols,
+    };
+    let df = raw.array.dataflow;
+    let need = SramPorts::dense_need(array, df);
+    let s = &raw.sram;
+    let resolved = SramPorts {
+        ifmap_read_bw: s.ifmap_read_bw.unwrap_or(need.ifmap_read_bw),
+        filter_read_bw: s.filter_read_bw.unwrap_or(need.filter_read_bw),
+        metadata_read_bw: s.metadata_read_bw.unwrap_or(need.metadata_read_bw),
+    };
+    if df != Dataflow::Ws {
+        let (r_or_c, c_or_r) = if df == Dataflow::Is {
+            ("C", "R")
+        } else {
+            ("R", "C")
+        };
+        for (key, got, want, dim) in [
+            (
+                "sram.ifmap_read_bw",
+                resolved.ifmap_read_bw,
+                need.ifmap_read_bw,
+                r_or_c,
+            ),
+            (
+                "sram.filter_read_bw",
+                resolved.filter_read_bw,
+                need.filter_read_bw,
+                c_or_r,
+            ),
+        ] {
+            if got < want {
+                return Err(InputError::new(
+                    origin,
+                    format!(
+                        "{got} words/cycle is below what a dense {df} array reads ({dim} = {want}); SRAM read-port limits are modelled on weight-stationary arrays only: give at least {want}, or leave the key out"
+                    ),
+                )
+                .with_key(key));
+            }
+        }
+    }
+    Ok(resolved)
 }
 
 /// Checks what a single field cannot and builds the validated type.
@@ -44,6 +104,7 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             bw(raw.dram.ofmap_bw),
         ),
     };
+    let ports = ports(&raw, origin)?;
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => {
             return Err(
@@ -81,6 +142,8 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
                 colcomb: or(d.colcomb),
             }
         },
+        ports,
+        dropped_filters: raw.outputs.dropped_filters,
         layout: layout_params(&raw.layout, &LayoutParams::default())
             .map_err(|m| InputError::new(origin, m).with_key("layout"))?,
     })

@@ -95,6 +95,13 @@ pub fn clock_mhz<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     positive_number(d, 0.001, "a clock frequency in MHz, at least 0.001")
 }
 
+/// Largest SRAM read port accepted, words per cycle.
+pub const MAX_PORT_WORDS: u64 = 1 << 24;
+
+pub fn opt_port<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    bounded_int(d, MAX_PORT_WORDS).map(|v| Some(v as u32))
+}
+
 pub fn opt_throughput<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     bounded_int(d, 1 << 20).map(|v| Some(v as u32))
 }

@@ -201,12 +201,15 @@ impl InputChannel {
 }
 
 /// Runs the memory model over a layer's folds. `ifmap_footprint` and `filter_footprint` are
-/// the layer's distinct DRAM words per operand (the sums of the folds' `new` words).
+/// the layer's distinct DRAM words per operand (the sums of the folds' `new` words);
+/// `zero_fill` output words (the all-zero outputs of filters a layout dropped) are written
+/// to DRAM by the output unit after the last fold ends, on the ofmap channel.
 pub fn simulate(
     mem: &Memory,
     folds: &[FoldDemand],
     ifmap_footprint: u64,
     filter_footprint: u64,
+    zero_fill: u64,
 ) -> MemoryOutcome {
     let calc = mem.bandwidth_mode == BandwidthMode::Calc;
     let xfer_for = |m: &OperandMemory| {
@@ -287,6 +290,12 @@ pub fn simulate(
         }
         prev_end = end;
     }
+    if zero_fill > 0 {
+        let start = ochan_free.max(prev_end);
+        ochan_free = start + xo(zero_fill);
+        widen(&mut owindow, start, ochan_free);
+        out.ofmap_dram_writes += zero_fill;
+    }
     out.total_cycles = prev_end.max(ochan_free).0;
     out.ifmap_dram_reads = ifmap.reads;
     out.filter_dram_reads = filter.reads;
@@ -343,7 +352,7 @@ mod tests {
             fold(100, (100, 100, false), (50, 50, false), 10),
         ];
         let m = mem(64, 10.0, BandwidthMode::User);
-        let o = simulate(&m, &folds, 200, 100);
+        let o = simulate(&m, &folds, 200, 100, 0);
         // Fold 0 waits 10 cycles for its ifmap; fold 1's ifmap arrives at 20, well before 110.
         assert_eq!(o.prefetch_cycles, 10);
         assert_eq!(
@@ -358,7 +367,7 @@ mod tests {
     fn calc_mode_never_stalls() {
         let folds = [fold(100, (10_000, 10_000, false), (50, 50, false), 10)];
         let m = mem(64, 1.0, BandwidthMode::Calc);
-        let o = simulate(&m, &folds, 10_000, 50);
+        let o = simulate(&m, &folds, 10_000, 50, 0);
         assert_eq!(o.total_cycles, 100);
         assert_eq!(o.ifmap_dram_reads, 10_000);
     }
@@ -372,7 +381,7 @@ mod tests {
             fold(50, (400, 400, false), (10, 10, false), 1),
         ];
         let m = mem(1, 10.0, BandwidthMode::User);
-        let o = simulate(&m, &folds, 3000, 30);
+        let o = simulate(&m, &folds, 3000, 30, 0);
         assert_eq!(o.ifmap_dram_reads, 800);
         // Fold 0 starts at 40; fold 1 at 90 (same tile); the third tile's fetch starts when
         // the channel frees (40) and the other half frees at fold 0's start (40): done at 80.

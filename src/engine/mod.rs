@@ -12,8 +12,9 @@ pub mod memory;
 pub mod pe_states;
 pub mod scalesim_view;
 pub mod sparse;
+pub mod ws_timing;
 
-use crate::config::{Arch, Dataflow};
+use crate::config::{Arch, Dataflow, SramPorts};
 use crate::stats::{LayerStats, LayerTimeline, NetworkTotals};
 use crate::workload::{GemmWork, Layer, Network};
 use footprint::{FootprintTracker, TileKey};
@@ -119,15 +120,15 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
         return s;
     };
     let mapping = Mapping::new(arch.dataflow, arch.array, work.shape);
-    let demands = fold_demands(&mapping, &work, &mut s);
+    let demands = fold_demands(&mapping, &work, arch.ports, &mut s);
     let (ifmap_fp, filter_fp) = demands
         .iter()
         .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
-    let mem = memory::simulate(&arch.memory, &demands, ifmap_fp, filter_fp);
+    let mem = memory::simulate(&arch.memory, &demands, ifmap_fp, filter_fp, 0);
 
     let pes = arch.array.pes();
     s.folds = mapping.folds() * work.instances;
-    s.compute_cycles = mapping.compute_cycles() * work.instances;
+    s.compute_cycles = demands.iter().map(|d| d.cycles).sum();
     s.total_cycles = mem.total_cycles;
     s.stall_cycles = mem.total_cycles - s.compute_cycles;
     s.prefetch_cycles = mem.prefetch_cycles;
@@ -146,9 +147,38 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
     s
 }
 
+/// Stall-free cycles of one fold: `L_fold`, or under weight stationarity with SRAM read ports
+/// narrower than the fold's rows or columns, the port-limited length of [`ws_timing`].
+fn fold_cycles(m: &Mapping, f: &Fold, ports: SramPorts) -> u64 {
+    if m.dataflow != Dataflow::Ws {
+        return m.fold_cycles;
+    }
+    let shape = ws_timing::WsFoldShape {
+        r: u64::from(m.array.rows),
+        c: u64::from(m.array.cols),
+        rows_used: f.rows_used,
+        cols_used: f.cols_used,
+        vectors: m.t,
+        beats: 1,
+        vector_words: f.rows_used,
+    };
+    ws_timing::ws_fold_timing(
+        &shape,
+        u64::from(ports.ifmap_read_bw),
+        u64::from(ports.filter_read_bw),
+        0,
+    )
+    .cycles
+}
+
 /// Builds the fold sequence of all instances with their memory demands, adding SRAM counts
 /// to `s`.
-fn fold_demands(m: &Mapping, work: &GemmWork, s: &mut LayerStats) -> Vec<FoldDemand> {
+fn fold_demands(
+    m: &Mapping,
+    work: &GemmWork,
+    ports: SramPorts,
+    s: &mut LayerStats,
+) -> Vec<FoldDemand> {
     let mut ifmap_fp = FootprintTracker::ifmap(work.ifmap);
     let mut filter_fp = FootprintTracker::matrix();
     let per_instance = m.folds() as usize;
@@ -171,7 +201,7 @@ fn fold_demands(m: &Mapping, work: &GemmWork, s: &mut LayerStats) -> Vec<FoldDem
             };
             prev = Some((t.ifmap.0, t.filter.0));
             demands.push(FoldDemand {
-                cycles: m.fold_cycles,
+                cycles: fold_cycles(m, &f, ports),
                 ifmap: InputDemand {
                     tile: iw.tile,
                     new: iw.new,

@@ -22,7 +22,8 @@
 
 use super::footprint::{FootprintTracker, TileKey};
 use super::memory::{self, FoldDemand, InputDemand, OutputDemand};
-use crate::config::{Arch, Dataflow};
+use super::ws_timing::{WsFoldShape, WsFoldTiming, decode_cycles, ws_fold_timing};
+use crate::config::{Arch, Dataflow, DroppedFilters};
 use crate::layout::packed::{EMPTY, Packed};
 use crate::stats::{LayerStats, LayerTimeline, PeGrid};
 use crate::workload::Layer;
@@ -36,6 +37,16 @@ pub struct PeLimits {
     pub mux_inputs: u32,
     /// Row bus width B.
     pub row_bus_width: u32,
+    /// Ifmap SRAM read port, words per cycle, when it overrides the arch's (`--size-to-fit`
+    /// gives a layout the port its buses need); `None` = `arch.ports.ifmap_read_bw`.
+    pub ifmap_read_bw: Option<u32>,
+}
+
+impl PeLimits {
+    /// The arch's ifmap read port unless these limits override it.
+    pub fn ifmap_port(&self, arch: &Arch) -> u64 {
+        u64::from(self.ifmap_read_bw.unwrap_or(arch.ports.ifmap_read_bw))
+    }
 }
 
 /// Sparse-layout results of one layer, besides the [`LayerStats`] columns.
@@ -65,6 +76,10 @@ pub struct SparseStats {
     pub ineffectual_macs: u64,
     /// Cycles folds waited for metadata decode.
     pub decode_cycles: u64,
+    /// Metadata entries the decoder turned into selects (its work, for energy).
+    pub decoder_entries: u64,
+    /// Filters pruned to all zeros and dropped from the array (per weight instance, summed).
+    pub dropped_filters: u64,
     /// Metadata words read from SRAM.
     pub metadata_sram_reads: u64,
     /// Metadata words read from DRAM.
@@ -78,24 +93,23 @@ pub struct SparseStats {
     pub note: String,
 }
 
-/// Adds one fold's PE states: used PEs do `t` MACs (effectual with a nonzero weight), wait
-/// `t·(slow − 1)` cycles for the bus and `extra` for decode, and fill/drain the rest.
-#[allow(clippy::too_many_arguments)]
+/// Adds one fold's PE states: a used PE does `t` MACs (effectual with a nonzero weight)
+/// `period` cycles apart, so it waits `(t − 1)·(period − 1)` cycles between them for the bus or
+/// the SRAM port; it is stalled for the fold's decode wait and fills/drains for the rest.
 fn add_fold_states(
     grid: &mut PeGrid,
     block: &crate::layout::packed::PackedBlock,
     cols: &[usize],
     rows: &[usize],
     t: u64,
-    slow: u64,
-    extra: u64,
-    cycles: u64,
+    timing: &WsFoldTiming,
 ) {
+    let waits = (t - 1) * (timing.period - 1);
     for r in 0..grid.rows as usize {
         for c in 0..grid.cols as usize {
             let st = grid.at(r, c);
             if r >= rows.len() || c >= cols.len() {
-                st.unmapped += cycles;
+                st.unmapped += timing.cycles;
                 continue;
             }
             let cell = block.cell(rows[r], cols[c]);
@@ -104,9 +118,9 @@ fn add_fold_states(
             } else {
                 st.zero_weight += t;
             }
-            st.bus_wait += t * (slow - 1);
-            st.stalled += extra;
-            st.fill_drain += cycles - t * slow - extra;
+            st.bus_wait += waits;
+            st.stalled += timing.decode_wait;
+            st.fill_drain += timing.cycles - t - waits - timing.decode_wait;
         }
     }
 }
@@ -153,6 +167,8 @@ pub struct PackedMapping {
     sparse: SparseStats,
     demands: Vec<FoldDemand>,
     occupied: u64,
+    /// All-zero output words of dropped filters the output unit writes at the layer's end.
+    zero_fill: u64,
 }
 
 /// Everything of an architecture that [`map_packed`] reads: two architectures with equal keys
@@ -169,6 +185,9 @@ pub struct MappingKey {
     metadata_word_bytes: u32,
     mux_inputs: u32,
     row_bus_width: u32,
+    ifmap_port: u64,
+    ports: crate::config::SramPorts,
+    dropped_filters: crate::config::DroppedFilters,
 }
 
 impl MappingKey {
@@ -185,6 +204,9 @@ impl MappingKey {
             metadata_word_bytes: arch.memory.metadata_word_bytes,
             mux_inputs: limits.mux_inputs,
             row_bus_width: limits.row_bus_width,
+            ifmap_port: limits.ifmap_port(arch),
+            ports: arch.ports,
+            dropped_filters: arch.dropped_filters,
         }
     }
 }
@@ -202,7 +224,7 @@ pub fn finish_packed(
     let (ifp, ffp) = demands
         .iter()
         .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
-    let mem = memory::simulate(&arch.memory, demands, ifp, ffp);
+    let mem = memory::simulate(&arch.memory, demands, ifp, ffp, mapping.zero_fill);
     if let Some(g) = grid {
         for p in &mut g.pes {
             p.stalled += mem.total_cycles - s.compute_cycles;
@@ -267,7 +289,10 @@ pub fn map_packed(
     let mut demands: Vec<FoldDemand> = Vec::new();
     let mut out_keys: Vec<TileKey> = Vec::new();
     let mut occupied = 0u64;
-    let mut prev_base = 0u64;
+    let mut prev_stream = 0u64;
+    let ifmap_port = limits.ifmap_port(arch);
+    let filter_port = u64::from(arch.ports.filter_read_bw);
+    let meta_port = u64::from(arch.ports.metadata_read_bw);
     let mut stamp = vec![u32::MAX; work.shape.k as usize];
     let mut stamp_id = 0u32;
     let mut row_stamp = vec![u32::MAX; work.shape.k as usize];
@@ -333,39 +358,55 @@ pub fn map_packed(
                         f.bus.push(d);
                     }
                     f.needed.sort_unstable();
-                    // 2. Fold length.
-                    let b = u64::from(limits.row_bus_width);
-                    let slow = f
+                    // 2. Fold length: bus beats, ports, decode.
+                    let bus = u64::from(limits.row_bus_width);
+                    let beats = f
                         .bus
                         .iter()
-                        .map(|&d| u64::from(d).div_ceil(b))
+                        .map(|&d| u64::from(d).div_ceil(bus))
                         .max()
                         .unwrap_or(1)
                         .max(1);
-                    let decode = theta.map_or(0, |t| f.entries.div_ceil(u64::from(t)));
-                    // Decode overlaps the R load cycles; with double-buffered weight registers
-                    // it also works ahead through the previous fold's cycles after that fold's
-                    // own decode finished (its base length).
-                    let hide = if arch.pe.weight_double_buffer && fold_index > 0 {
-                        prev_base
+                    let meta_words = f.meta_bits.div_ceil(8 * mw);
+                    let decode = theta.map_or(0, |t| {
+                        decode_cycles(f.entries, u64::from(t), meta_words, meta_port)
+                    });
+                    // The decoder starts with the fold, or (double-buffered weight registers)
+                    // as soon as the previous fold streams: it had that fold's stream to work.
+                    let head = if arch.pe.weight_double_buffer && fold_index > 0 {
+                        prev_stream
                     } else {
-                        r
+                        0
                     };
-                    let extra = decode.saturating_sub(hide);
-                    let base = 2 * r + c + slow * m - 2;
-                    let cycles = base + extra;
-                    prev_base = base;
+                    let timing = ws_fold_timing(
+                        &WsFoldShape {
+                            r,
+                            c,
+                            rows_used: f.rows_used,
+                            cols_used: f.cols_used,
+                            vectors: m,
+                            beats,
+                            vector_words: f.bus.iter().map(|&d| u64::from(d)).sum(),
+                        },
+                        ifmap_port,
+                        filter_port,
+                        decode.saturating_sub(head),
+                    );
+                    let cycles = timing.cycles;
+                    prev_stream = timing.stream_cycles;
                     if let Some(g) = grid.as_deref_mut() {
-                        add_fold_states(g, block, cols, rows, m, slow, extra, cycles);
+                        add_fold_states(g, block, cols, rows, m, &timing);
                     }
                     // 3. Counters.
-                    let fan = f.bus.iter().copied().max().unwrap_or(0);
+                    // A PE selects among the lanes its row's activations arrive on.
+                    let demand = f.bus.iter().copied().max().unwrap_or(0);
+                    let fan = demand.min(limits.row_bus_width);
                     sp.max_fan_in = sp.max_fan_in.max(fan);
-                    sp.max_bus_demand = sp.max_bus_demand.max(fan);
-                    sp.decode_cycles += extra;
+                    sp.max_bus_demand = sp.max_bus_demand.max(demand);
+                    sp.decode_cycles += timing.decode_wait;
+                    sp.decoder_entries += f.entries;
                     sp.effectual_macs += f.effectual_cells * m;
                     sp.ineffectual_macs += (f.rows_used * f.cols_used - f.effectual_cells) * m;
-                    let meta_words = f.meta_bits.div_ceil(8 * mw);
                     sp.metadata_sram_reads += meta_words;
                     s.ifmap_sram_reads += m * f.bus.iter().map(|&d| u64::from(d)).sum::<u64>();
                     s.filter_sram_reads += f.rows_used * f.cols_used;
@@ -469,11 +510,33 @@ pub fn map_packed(
         .iter()
         .find_map(|p| p.note.clone())
         .unwrap_or_default();
+    // Dropped filters still produce M zero outputs per GEMM unless the next layer skips them.
+    let dropped_outputs: u64 = (0..work.instances)
+        .map(|inst| {
+            let pack = if work.weights_shared {
+                &packs[0]
+            } else {
+                &packs[inst as usize]
+            };
+            pack.dropped_filters() * m
+        })
+        .sum();
+    sp.dropped_filters = if work.weights_shared {
+        packs[0].dropped_filters()
+    } else {
+        packs.iter().map(Packed::dropped_filters).sum()
+    };
+    let zero_fill = match arch.dropped_filters {
+        DroppedFilters::WriteZeros => dropped_outputs,
+        DroppedFilters::Skip => 0,
+    };
+    s.ofmap_sram_writes += zero_fill;
     PackedMapping {
         stats: s,
         sparse: sp,
         demands,
         occupied,
+        zero_fill,
     }
 }
 
@@ -496,9 +559,13 @@ mod tests {
     ///   f3    .  .8   .  .3
     /// ```
     /// Each array row needs 2 activations per input vector (D = 2). With a 1-wide row bus
-    /// each of the M = 3 vectors takes 2 cycles: 2R + C + 2·M − 2 = 12. With a 2-wide bus:
-    /// 9. Decode: 8 cells carry a 1-bit select; at 1 entry/cycle that is 8 cycles, 6 more
-    /// than the R = 2 load cycles it overlaps.
+    /// each of the M = 3 vectors takes 2 beats: 2R + C + 2·M − 2 = 12, and a PE selects
+    /// among 1 lane (fan-in 1, bus demand 2). With a 2-wide bus and an ifmap SRAM port of
+    /// R·B = 4 words/cycle: 9, fan-in 2. With the default port of R = 2 words/cycle (what
+    /// the dense array reads), a vector's 4 words take 2 cycles to stage: a vector every 2
+    /// cycles, the first at cycle 2: 2 + 2·2 + 1 + 2 + 4 − 2 = 11.
+    /// Decode: 8 cells carry a 1-bit select; at 1 entry/cycle that is 8 cycles, 6 more than
+    /// the R = 2 load cycles it overlaps.
     #[test]
     fn column_combining_fold_by_hand() {
         let w = WeightMatrix {
@@ -531,6 +598,7 @@ mod tests {
         let limits = |bus| PeLimits {
             mux_inputs: 2,
             row_bus_width: bus,
+            ifmap_read_bw: None,
         };
         let (s1, sp) = simulate_packed(&arch(""), &layer, std::slice::from_ref(&p), limits(1));
         assert_eq!(
@@ -540,16 +608,19 @@ mod tests {
                 sp.max_bus_demand,
                 sp.decode_cycles
             ),
-            (12, 2, 2, 0)
+            (12, 1, 2, 0)
         );
         assert_eq!(sp.status, "ok");
         assert_eq!((sp.effectual_macs, sp.ineffectual_macs), (7 * 3, 3));
         // Each row reads 2 activations per vector: 3 vectors × (2 + 2).
         assert_eq!(s1.ifmap_sram_reads, 12);
-        let (s2, _) = simulate_packed(&arch(""), &layer, std::slice::from_ref(&p), limits(2));
-        assert_eq!(s2.compute_cycles, 9);
+        let wide = "[sram]\nifmap_read_bw = 4\n";
+        let (s2, sp2) = simulate_packed(&arch(wide), &layer, std::slice::from_ref(&p), limits(2));
+        assert_eq!((s2.compute_cycles, sp2.max_fan_in), (9, 2));
+        let (s2p, _) = simulate_packed(&arch(""), &layer, std::slice::from_ref(&p), limits(2));
+        assert_eq!(s2p.compute_cycles, 11);
         let (s3, sp3) = simulate_packed(
-            &arch("[decode]\ncolcomb = 1\n"),
+            &arch("[sram]\nifmap_read_bw = 4\n[decode]\ncolcomb = 1\n"),
             &layer,
             std::slice::from_ref(&p),
             limits(2),
@@ -562,11 +633,24 @@ mod tests {
             PeLimits {
                 mux_inputs: 1,
                 row_bus_width: 2,
+                ifmap_read_bw: None,
             },
         );
         assert_eq!(
             sp4.status,
             "infeasible: needs mux fan-in 2 but the arch has mux_inputs = 1"
         );
+        // A 1-lane bus needs no mux: the same PEs are feasible, two beats per vector.
+        let (_, sp5) = simulate_packed(
+            &arch(""),
+            &layer,
+            std::slice::from_ref(&p),
+            PeLimits {
+                mux_inputs: 1,
+                row_bus_width: 1,
+                ifmap_read_bw: None,
+            },
+        );
+        assert_eq!((sp5.status.as_str(), sp5.max_fan_in), ("ok", 1));
     }
 }

@@ -165,6 +165,18 @@ impl Packed {
             .sum()
     }
 
+    /// Filters (rows of W) that hold no array column: the layout pruned them to all zeros
+    /// and dropped them.
+    pub fn dropped_filters(&self) -> u64 {
+        let mut placed = vec![false; self.n];
+        for b in &self.blocks {
+            for &f in &b.filters {
+                placed[f as usize] = true;
+            }
+        }
+        placed.iter().filter(|p| !**p).count() as u64
+    }
+
     /// PE slots of the packed blocks (rows × columns, summed).
     pub fn packed_cells(&self) -> u64 {
         self.blocks.iter().map(|b| (b.rows * b.cols()) as u64).sum()

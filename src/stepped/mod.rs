@@ -14,15 +14,16 @@
 //! 6. a fold whose array work is done ends once its streamed tiles and spilled outputs have
 //!    moved; a finished output group queues its drain.
 
+pub mod bus;
 pub mod memory;
 pub mod operands;
 pub mod os;
 pub mod plan;
 pub mod stationary;
 
-use crate::config::{Arch, Dataflow};
+use crate::config::{Arch, Dataflow, DroppedFilters};
 use crate::engine::sparse::PeLimits;
-use crate::layout::packed::Packed;
+use crate::layout::packed::{EMPTY, Packed};
 use crate::stats::{LayerStats, PeGrid};
 use crate::workload::Layer;
 use memory::{Channel, Cond, Transfer};
@@ -61,8 +62,11 @@ pub enum ArrayActivity {
     Idle,
     /// Weight-stationary / input-stationary: the stationary tile shifts in.
     Load,
-    /// The tile is loaded but the fold's metadata is not decoded yet (a decode stall, counted
-    /// in compute cycles as the fast engine does).
+    /// The tile is loaded but the SRAM port has not yet staged the first input vector
+    /// (part of the fold's compute cycles).
+    VectorFill,
+    /// The tile is loaded and the first vector staged, but the fold's metadata is not
+    /// decoded yet (a decode stall, counted in compute cycles as the fast engine does).
     DecodeWait,
     /// Input vectors stream through and outputs drain.
     Stream,
@@ -78,6 +82,7 @@ impl ArrayActivity {
         match self {
             ArrayActivity::Idle => "idle",
             ArrayActivity::Load => "load",
+            ArrayActivity::VectorFill => "vector_fill",
             ArrayActivity::DecodeWait => "decode_wait",
             ArrayActivity::Stream => "stream",
             ArrayActivity::Compute => "compute",
@@ -144,6 +149,10 @@ pub struct SteppedRun {
     pub metadata_dram_reads: u64,
     /// Largest number of activations an array row needed per vector.
     pub max_bus_demand: u32,
+    /// Largest number of bus lanes the PEs of a row selected among.
+    pub max_fan_in: u32,
+    /// Metadata entries the decoder decoded.
+    pub decoder_entries: u64,
     /// Per-PE state counts.
     pub pe: PeGrid,
     /// Outputs per GEMM instance, M×N row-major (int32, wrapping).
@@ -406,7 +415,16 @@ pub fn step_layer_traced(
     let widest = folds
         .iter()
         .map(|f| match &f.work {
-            FoldWork::Ws { lists, .. } => lists.iter().map(Vec::len).max().unwrap_or(1),
+            FoldWork::Ws { asks, .. } => asks
+                .chunks(f.cols_used.max(1))
+                .map(|row| {
+                    let mut ks: Vec<u32> = row.iter().copied().filter(|&x| x != EMPTY).collect();
+                    ks.sort_unstable();
+                    ks.dedup();
+                    ks.len()
+                })
+                .max()
+                .unwrap_or(1),
             _ => 1,
         })
         .max()
@@ -425,6 +443,8 @@ pub fn step_layer_traced(
         metadata_sram_reads: 0,
         metadata_dram_reads: 0,
         max_bus_demand: 0,
+        max_fan_in: 0,
+        decoder_entries: 0,
         pe: PeGrid::default(),
         outputs: Vec::new(),
         weights: Vec::new(),
@@ -433,6 +453,34 @@ pub fn step_layer_traced(
     };
     let theta = arch.decode.for_layout(packs[0].layout).map(u64::from);
     let mut decoded: Vec<u64> = vec![0; nf];
+    let meta_words: Vec<u64> = folds.iter().map(|f| f.meta_bits.div_ceil(8 * mw)).collect();
+    let mut meta_read: Vec<u64> = vec![0; nf];
+    let meta_port = u64::from(arch.ports.metadata_read_bw);
+    let mut bus_plan: Option<bus::BusPlan> = None;
+    // Filters no fold computes still get their M zero outputs written (unless skipped),
+    // after the last fold.
+    let zero_fill: u64 = match (arch.dataflow, arch.dropped_filters) {
+        (Dataflow::Ws, DroppedFilters::WriteZeros) => (0..work.instances)
+            .map(|inst| {
+                let mut covered = vec![false; n];
+                for f in folds.iter().filter(|f| f.instance == inst) {
+                    if let FoldWork::Ws { filters, .. } = &f.work {
+                        for &c in filters {
+                            covered[c as usize] = true;
+                        }
+                    }
+                }
+                covered.iter().filter(|c| !**c).count() as u64 * m as u64
+            })
+            .sum(),
+        _ => 0,
+    };
+    let mut zero_fill_q: Option<usize> = None;
+    if zero_fill > 0 && nf == 0 {
+        zero_fill_q = Some(och.queue.len());
+        och.queue
+            .push(Transfer::new(0, zero_fill, Cond::Now, false));
+    }
     let mut decode_cursor = 0usize;
     let mut active: Option<usize> = None;
     let mut array_done = false;
@@ -487,6 +535,7 @@ pub fn step_layer_traced(
                 if filter_uses[i].new > 0 {
                     run.metadata_dram_reads += f.meta_bits.div_ceil(8 * mw);
                 }
+                bus_plan = None;
                 tile = match &f.work {
                     FoldWork::Os { .. } => {
                         os_array.begin();
@@ -496,20 +545,28 @@ pub fn step_layer_traced(
                         w,
                         nonzero,
                         present,
-                        sel,
-                        lists,
+                        asks,
                         ..
-                    } => Some(StationaryFold {
-                        rows_used: f.rows_used,
-                        cols_used: f.cols_used,
-                        stat: w.clone(),
-                        nonzero: nonzero.clone(),
-                        present: present.clone(),
-                        sel: sel.clone(),
-                        list_len: lists.iter().map(Vec::len).collect(),
-                        vectors: m,
-                        streamed_weights: false,
-                    }),
+                    } => {
+                        let plan = bus::arbitrate(f.rows_used, f.cols_used, asks, lanes);
+                        let sf = StationaryFold {
+                            rows_used: f.rows_used,
+                            cols_used: f.cols_used,
+                            stat: w.clone(),
+                            nonzero: nonzero.clone(),
+                            present: present.clone(),
+                            beat: plan.beat.clone(),
+                            lane: plan.lane.clone(),
+                            list_len: plan.lists.iter().map(Vec::len).collect(),
+                            beats: plan.beats,
+                            vectors: m,
+                            streamed_weights: false,
+                            load_port: u64::from(arch.ports.filter_read_bw),
+                            stream_port: limits.ifmap_port(arch),
+                        };
+                        bus_plan = Some(plan);
+                        Some(sf)
+                    }
                     FoldWork::Is { k0, m0 } => {
                         // The stationary tile is the ifmap block A[m0 + c][k0 + r].
                         let a = &ifmaps[f.instance as usize];
@@ -527,10 +584,14 @@ pub fn step_layer_traced(
                             stat,
                             nonzero: vec![true; cells],
                             present: vec![true; cells],
-                            sel: vec![0; cells],
+                            beat: vec![0; cells],
+                            lane: vec![0; cells],
                             list_len: vec![1; f.rows_used],
+                            beats: 1,
                             vectors: n,
                             streamed_weights: true,
+                            load_port: u64::from(arch.ports.ifmap_read_bw),
+                            stream_port: u64::from(arch.ports.filter_read_bw),
                         })
                     }
                 };
@@ -550,7 +611,8 @@ pub fn step_layer_traced(
         {
             let f = &folds[i];
             compute_cycles += 1;
-            let fold_decoded = theta.is_none_or(|_| decoded[i] >= f.decode_entries);
+            let fold_decoded = theta
+                .is_none_or(|_| decoded[i] >= f.decode_entries && meta_read[i] >= meta_words[i]);
             let last = match &f.work {
                 FoldWork::Os { m0, n0 } => {
                     let mut io = OsOperands {
@@ -577,12 +639,13 @@ pub fn step_layer_traced(
                     activity = ArrayActivity::Compute;
                     last
                 }
-                FoldWork::Ws { lists, filters, .. } => {
+                FoldWork::Ws { filters, .. } => {
                     let sf = tile.as_ref().expect("a stationary fold has its tile");
+                    let plan = bus_plan.as_ref().expect("a WS fold has its bus plan");
                     let mut io = WsIo {
                         a: &ifmaps[f.instance as usize],
                         k,
-                        lists,
+                        lists: &plan.lists,
                         filters,
                         out: &mut outputs[f.instance as usize],
                         n,
@@ -612,14 +675,17 @@ pub fn step_layer_traced(
                 streaming_from[i] = Some(t);
             }
             if let Some(th) = theta {
-                // The decoder works on the first fold not yet decoded, once it may.
+                // The decoder works on the first fold not yet decoded, once it may: it reads
+                // the fold's metadata through its port while it decodes entries.
                 while decode_cursor < nf
                     && decoded[decode_cursor] >= folds[decode_cursor].decode_entries
+                    && meta_read[decode_cursor] >= meta_words[decode_cursor]
                 {
                     decode_cursor += 1;
                 }
                 let j = decode_cursor;
                 if j < nf {
+                    let decoded_before = decoded[j];
                     let may = if arch.pe.weight_double_buffer && j > 0 {
                         streaming_from[j - 1].is_some()
                     } else {
@@ -627,6 +693,8 @@ pub fn step_layer_traced(
                     };
                     if may {
                         decoded[j] = (decoded[j] + th).min(folds[j].decode_entries);
+                        meta_read[j] = (meta_read[j] + meta_port).min(meta_words[j]);
+                        run.decoder_entries += th.min(folds[j].decode_entries - decoded_before);
                     }
                 }
             }
@@ -645,6 +713,7 @@ pub fn step_layer_traced(
                         run.ineffectual_macs += counters.zero_weight;
                         run.decode_cycles += st_array.decode_waits();
                         run.max_bus_demand = run.max_bus_demand.max(counters.max_list as u32);
+                        run.max_fan_in = run.max_fan_in.max(counters.max_lanes as u32);
                         let (stat_reads, stream_reads) =
                             (counters.stationary_reads, counters.stream_reads);
                         if arch.dataflow == Dataflow::Ws {
@@ -683,6 +752,11 @@ pub fn step_layer_traced(
                         false,
                     ));
                 }
+                if i + 1 == nf && zero_fill > 0 {
+                    zero_fill_q = Some(och.queue.len());
+                    och.queue
+                        .push(Transfer::new(i, zero_fill, Cond::FoldEnded(i), false));
+                }
             }
         }
         t += 1;
@@ -710,6 +784,10 @@ pub fn step_layer_traced(
     for &d in &drains {
         writes += och.queue[d].words;
     }
+    if let Some(q) = zero_fill_q {
+        writes += och.queue[q].words;
+    }
+    s.ofmap_sram_writes += zero_fill;
     s.ofmap_dram_writes = writes;
     s.ofmap_dram_reads = readbacks;
     let pes = arch.array.pes();

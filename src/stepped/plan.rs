@@ -13,9 +13,9 @@ use crate::workload::GemmWork;
 /// What one fold computes.
 #[derive(Debug, Clone)]
 pub enum FoldWork {
-    /// WS: PE (r, c) holds a weight selecting entry `sel` of row r's activation list; row r
-    /// streams `A[t][lists[r][j]]` for every input vector t; column c's outputs go to filter
-    /// `filters[c]`.
+    /// WS: PE (r, c) holds a weight that multiplies activation `A[t][asks[r·cols + c]]` of
+    /// every input vector t (the row buses that deliver it are arbitrated when the fold
+    /// starts); column c's outputs go to filter `filters[c]`.
     Ws {
         /// Weights, `rows_used × cols_used` row-major.
         w: Vec<i8>,
@@ -23,10 +23,8 @@ pub enum FoldWork {
         nonzero: Vec<bool>,
         /// Whether each PE holds a cell with an activation (a weight, possibly zero).
         present: Vec<bool>,
-        /// Index of each PE's activation in its row's list.
-        sel: Vec<u16>,
-        /// Per used row, the window indices it needs, ascending.
-        lists: Vec<Vec<u32>>,
+        /// The window index each PE's weight multiplies (`EMPTY` for an absent cell).
+        asks: Vec<u32>,
         /// Output column (filter) of each used array column.
         filters: Vec<u32>,
     },
@@ -168,19 +166,11 @@ pub fn ws_folds(arch: &Arch, work: &GemmWork, packs: &[Packed], scale: f32) -> V
                     let mut w = vec![0i8; ru * cu];
                     let mut nonzero = vec![false; ru * cu];
                     let mut present = vec![false; ru * cu];
-                    let mut sel = vec![0u16; ru * cu];
-                    let mut lists = Vec::with_capacity(ru);
+                    let mut asks = vec![EMPTY; ru * cu];
                     let mut weight_ids = Vec::with_capacity(ru * cu);
                     let (mut meta_bits, mut entries) =
                         (if rc == 0 { column_bits } else { 0 }, 0u64);
                     for (r, &row) in rows.iter().enumerate() {
-                        let mut list: Vec<u32> = cols
-                            .iter()
-                            .map(|&c| block.cell(row, c).k)
-                            .filter(|&k| k != EMPTY)
-                            .collect();
-                        list.sort_unstable();
-                        list.dedup();
                         for (ci, &c) in cols.iter().enumerate() {
                             let cell = block.cell(row, c);
                             meta_bits += u64::from(cell.bits);
@@ -192,16 +182,15 @@ pub fn ws_folds(arch: &Arch, work: &GemmWork, packs: &[Packed], scale: f32) -> V
                                 w[i] = quantize(cell.w, scale);
                                 nonzero[i] = cell.w != 0.0;
                                 present[i] = true;
-                                sel[i] = list
-                                    .binary_search(&cell.k)
-                                    .expect("the list holds every k of the row")
-                                    as u16;
+                                asks[i] = cell.k;
                             }
                         }
-                        lists.push(list);
                     }
-                    let mut needed: Vec<u64> =
-                        lists.iter().flatten().map(|&k| u64::from(k)).collect();
+                    let mut needed: Vec<u64> = asks
+                        .iter()
+                        .filter(|&&k| k != EMPTY)
+                        .map(|&k| u64::from(k))
+                        .collect();
                     needed.sort_unstable();
                     needed.dedup();
                     weight_ids.sort_unstable();
@@ -224,8 +213,7 @@ pub fn ws_folds(arch: &Arch, work: &GemmWork, packs: &[Packed], scale: f32) -> V
                             w,
                             nonzero,
                             present,
-                            sel,
-                            lists,
+                            asks,
                             filters: cols.iter().map(|&c| block.filters[c]).collect(),
                         },
                     });

@@ -1,19 +1,28 @@
 //! The array under a stationary dataflow (WS, IS), one cycle at a time.
 //!
-//! Per fold: (1) **load** — for R cycles the stationary tile shifts down one row per cycle from
-//! the top edge; (2) **decode wait** — streaming waits until the fold's metadata is decoded;
-//! (3) **stream** — each array row receives, skewed by its row index, one input vector every
-//! `s` cycles as `s` chunks of B lanes (chunk j carries list entries `j·B .. j·B + B`); lane
-//! words move right one PE per cycle with a valid bit, their chunk index and an
-//! end-of-vector bit. A PE latches its activation from lane `sel % B` of chunk `sel / B`; on
-//! the end-of-vector word it adds `w · x` to the partial sum arriving from the PE above (which
-//! that PE produced the cycle before) — a MAC event — and partial sums leave the bottom row
-//! as outputs. The fold ends after the cycle in which the bottom-right PE has seen the last
-//! vector's end-of-vector word. Unused rows and columns carry bubbles, so the wavefront always
-//! crosses the whole array.
+//! Per fold: (1) **load** — the stationary tile shifts down one array row per cycle from the
+//! top edge, an unused row as a bubble at once, a used row once the stationary operand's SRAM
+//! port has delivered its `cols_used` words (the port moves its words per cycle into a row
+//! register); (2) **wait** — streaming starts when the load is done, the streamed operand's
+//! port has filled the staging register with the first vector (its port fills it from the
+//! fold's first cycle) and the fold's metadata is decoded; (3) **stream** — the slot
+//! controller starts a vector when the previous one has sent all its beats and the staging
+//! register holds the next vector; starting a vector empties the staging register, which the
+//! port then refills with the following vector. A vector goes out as `s` beats of B lanes
+//! (beat j carries list entries `j·B .. j·B + B`), `s` being the most beats any row's bus
+//! needs (the arbiter of [`super::bus`] decides). Row r receives what row 0 received r cycles
+//! earlier (the skew registers); lane words move right one PE per cycle with a valid bit,
+//! their beat index, their vector and an end-of-vector bit. A PE latches its activation from
+//! its lane in its beat; on the end-of-vector word it adds `w · x` to the partial sum arriving
+//! from the PE above (which that PE produced the cycle before) — a MAC event — and partial
+//! sums leave the bottom row as outputs. The fold ends after the cycle in which the
+//! bottom-right PE has seen the last vector's end-of-vector word. Unused rows and columns
+//! carry bubbles, so the wavefront always crosses the whole array.
 //!
-//! Per-cycle order: shift lanes right and inject at the left edge; then, bottom row first,
-//! every PE latches and fires; then outputs leave the bottom row.
+//! Per-cycle order: (a) the phase acts on the state at the start of the cycle (load shift,
+//! stream start, or a slot-controller decision and the lane shift with injection at the left
+//! edge, then every PE latches and fires, bottom row first, then outputs leave the bottom
+//! row); (b) the streamed operand's port adds its words to the staging register.
 
 use crate::stats::PeGrid;
 
@@ -36,15 +45,23 @@ pub struct StationaryFold {
     pub nonzero: Vec<bool>,
     /// Whether each PE holds something to multiply.
     pub present: Vec<bool>,
-    /// Select index of each PE into its row's list.
-    pub sel: Vec<u16>,
+    /// The bus beat each PE latches its activation in.
+    pub beat: Vec<u16>,
+    /// The bus lane each PE latches its activation from.
+    pub lane: Vec<u16>,
     /// Entries each used row receives per vector.
     pub list_len: Vec<usize>,
+    /// Beats per vector, from the bus arbiter (≥ 1).
+    pub beats: usize,
     /// Streamed vectors, T.
     pub vectors: usize,
     /// Whether the streamed value decides effectual work (IS: the streamed operand is the
     /// weight) — then `stream_nonzero` tells.
     pub streamed_weights: bool,
+    /// Words per cycle of the stationary operand's SRAM read port.
+    pub load_port: u64,
+    /// Words per cycle of the streamed operand's SRAM read port.
+    pub stream_port: u64,
 }
 
 /// Where streamed values come from and outputs go.
@@ -72,11 +89,14 @@ pub struct FoldCounters {
     pub zero_weight: u64,
     /// Largest number of activations an array row received per vector.
     pub max_list: usize,
+    /// Largest number of bus lanes a row's PEs select among.
+    pub max_lanes: usize,
 }
 
 /// Phase of the fold in progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Loading; the number of rows shifted in so far.
     Load(usize),
     Wait,
     Stream,
@@ -90,24 +110,41 @@ pub struct StationaryArray {
     load_val: Vec<i32>,
     load_nz: Vec<bool>,
     load_present: Vec<bool>,
-    load_sel: Vec<u16>,
+    load_beat: Vec<u16>,
+    load_lane: Vec<u16>,
     load_used: Vec<bool>,
+    /// Words the stationary port has delivered for the row being loaded.
+    load_words: u64,
     lane_val: Vec<i32>,
     lane_tag: Vec<u64>,
     latched: Vec<i32>,
     psum: Vec<i32>,
     phase: Phase,
     tau: usize,
-    s: usize,
     cycles: u64,
-    /// Per PE: MAC events with nonzero / zero weight, bus-wait cycles, decode-wait cycles.
-    /// MAC weight of each PE (0 for an absent one) and its MAC events in the fold.
+    /// Words of the next vector in the staging register, and that vector's index.
+    staged: u64,
+    staged_vector: usize,
+    /// Slot controller: the vector being sent and its next beat, the next vector to start.
+    slot_vector: usize,
+    slot_beat: usize,
+    next_vector: usize,
+    /// Row 0's lane tags of the last R stream cycles (the skew registers), by `tau mod R`.
+    row0_tags: Vec<u64>,
+    /// MAC weight of each PE (0 for an absent one), its MAC events in the fold and the
+    /// cycles (from the fold's start) of its first and last MAC.
     mac_w: Vec<i32>,
     events: Vec<u64>,
+    first_mac: Vec<u64>,
+    last_mac: Vec<u64>,
     /// Streamed-weight dataflows: MAC events with a nonzero streamed weight.
     events_nz: Vec<u64>,
-    waits: Vec<u64>,
+    /// Cycles spent loading, waiting for the first vector's staging, waiting for decode,
+    /// and streaming.
+    load_cycles: u64,
+    fill_waits: u64,
     decode_waits: u64,
+    stream_cycles: u64,
     /// What the last step did (for the trace).
     activity: super::ArrayActivity,
 }
@@ -123,55 +160,73 @@ impl StationaryArray {
             load_val: vec![0; n],
             load_nz: vec![false; n],
             load_present: vec![false; n],
-            load_sel: vec![0; n],
+            load_beat: vec![0; n],
+            load_lane: vec![0; n],
             load_used: vec![false; n],
+            load_words: 0,
             lane_val: vec![0; n * lanes.max(1)],
             lane_tag: vec![0; n],
             latched: vec![0; n],
             psum: vec![0; n],
             phase: Phase::Load(0),
             tau: 0,
-            s: 1,
             cycles: 0,
+            staged: 0,
+            staged_vector: 0,
+            slot_vector: 0,
+            slot_beat: 0,
+            next_vector: 0,
+            row0_tags: vec![0; rows],
             mac_w: vec![0; n],
             events: vec![0; n],
+            first_mac: vec![0; n],
+            last_mac: vec![0; n],
             events_nz: vec![0; n],
-            waits: vec![0; n],
+            load_cycles: 0,
+            fill_waits: 0,
             decode_waits: 0,
+            stream_cycles: 0,
             activity: super::ArrayActivity::Load,
         }
     }
 
-    /// Resets the registers for a new fold; `s` = cycles per vector chosen by the stream
-    /// controller (the most chunks any row needs).
+    /// Resets the registers for a new fold.
     pub fn begin(&mut self, f: &StationaryFold) {
         self.load_val.fill(0);
         self.load_nz.fill(false);
         self.load_present.fill(false);
         self.load_used.fill(false);
+        self.load_words = 0;
         self.lane_tag.fill(0);
         self.latched.fill(0);
         self.psum.fill(0);
         self.events.fill(0);
         self.events_nz.fill(0);
-        self.waits.fill(0);
-        self.decode_waits = 0;
+        self.row0_tags.fill(0);
         self.phase = Phase::Load(0);
         self.tau = 0;
         self.cycles = 0;
-        self.s = f
-            .list_len
-            .iter()
-            .map(|&d| d.div_ceil(self.b))
-            .max()
-            .unwrap_or(1)
-            .max(1);
+        self.staged = 0;
+        self.staged_vector = 0;
+        self.slot_vector = 0;
+        self.slot_beat = f.beats;
+        self.next_vector = 0;
+        self.load_cycles = 0;
+        self.fill_waits = 0;
+        self.decode_waits = 0;
+        self.stream_cycles = 0;
     }
 
-    /// Cycles per vector of the fold in progress.
-    pub fn cycles_per_vector(&self) -> usize {
-        self.s
+    /// Words of one input vector: every used row's list.
+    fn vector_words(f: &StationaryFold) -> u64 {
+        f.list_len.iter().map(|&l| l as u64).sum()
     }
+
+    /// Whether the staging register holds the next vector.
+    fn staged_full(&self, f: &StationaryFold) -> bool {
+        self.staged_vector < f.vectors && self.staged >= Self::vector_words(f)
+    }
+
     /// Advances one cycle. `decoded` says whether the fold's metadata is decoded. Returns
     /// `true` when this was the fold's last cycle.
     pub fn step(
@@ -181,58 +236,112 @@ impl StationaryArray {
         io: &mut impl StreamIo,
         k: &mut FoldCounters,
     ) -> bool {
+        let cycle = self.cycles;
         self.cycles += 1;
-        if self.phase == Phase::Wait && decoded {
+        if self.phase == Phase::Wait && decoded && self.staged_full(f) {
             self.phase = Phase::Stream;
         }
         self.activity = match self.phase {
             Phase::Load(_) => super::ArrayActivity::Load,
-            Phase::Wait => super::ArrayActivity::DecodeWait,
+            Phase::Wait if self.staged_full(f) => super::ArrayActivity::DecodeWait,
+            Phase::Wait => super::ArrayActivity::VectorFill,
             Phase::Stream => super::ArrayActivity::Stream,
         };
-        match self.phase {
+        let last = match self.phase {
             Phase::Load(i) => {
-                // Shift the loaded rows down and enter row R-1-i at the top.
-                let c = self.c;
-                for row in (1..self.r).rev() {
-                    let (dst, src) = (row * c, (row - 1) * c);
-                    self.load_val.copy_within(src..src + c, dst);
-                    self.load_nz.copy_within(src..src + c, dst);
-                    self.load_present.copy_within(src..src + c, dst);
-                    self.load_sel.copy_within(src..src + c, dst);
-                    self.load_used.copy_within(src..src + c, dst);
-                }
-                let entering = self.r - 1 - i;
-                for col in 0..c {
-                    let used = entering < f.rows_used && col < f.cols_used;
-                    let j = entering * f.cols_used + col;
-                    self.load_used[col] = used;
-                    self.load_val[col] = if used { i32::from(f.stat[j]) } else { 0 };
-                    self.load_nz[col] = used && f.nonzero[j];
-                    self.load_present[col] = used && f.present[j];
-                    self.load_sel[col] = if used { f.sel[j] } else { 0 };
-                    k.stationary_reads += u64::from(used);
-                }
-                if i + 1 < self.r {
-                    self.phase = Phase::Load(i + 1);
-                } else {
-                    self.phase = Phase::Wait;
-                    for p in 0..self.mac_w.len() {
-                        self.mac_w[p] = if self.load_present[p] {
-                            self.load_val[p]
-                        } else {
-                            0
-                        };
-                    }
-                }
+                self.load_cycles += 1;
+                self.load_step(f, i, k);
                 false
             }
             Phase::Wait => {
-                self.decode_waits += 1;
+                if self.staged_full(f) {
+                    self.decode_waits += 1;
+                } else {
+                    self.fill_waits += 1;
+                }
                 false
             }
-            Phase::Stream => self.stream_cycle(f, io, k),
+            Phase::Stream => {
+                self.stream_cycles += 1;
+                self.stream_cycle(f, io, k, cycle)
+            }
+        };
+        // The streamed operand's port refills the staging register.
+        if self.staged_vector < f.vectors {
+            self.staged = (self.staged + f.stream_port).min(Self::vector_words(f));
         }
+        last
+    }
+
+    /// One load cycle: the port delivers words for the entering row; the row shifts in once
+    /// it has them (a bubble row at once).
+    fn load_step(&mut self, f: &StationaryFold, i: usize, k: &mut FoldCounters) {
+        let entering = self.r - 1 - i;
+        let used_row = entering < f.rows_used;
+        if used_row {
+            self.load_words += f.load_port;
+            if self.load_words < f.cols_used as u64 {
+                return;
+            }
+        }
+        self.load_words = 0;
+        // Shift the loaded rows down and enter the row at the top.
+        let c = self.c;
+        for row in (1..self.r).rev() {
+            let (dst, src) = (row * c, (row - 1) * c);
+            self.load_val.copy_within(src..src + c, dst);
+            self.load_nz.copy_within(src..src + c, dst);
+            self.load_present.copy_within(src..src + c, dst);
+            self.load_beat.copy_within(src..src + c, dst);
+            self.load_lane.copy_within(src..src + c, dst);
+            self.load_used.copy_within(src..src + c, dst);
+        }
+        for col in 0..c {
+            let used = used_row && col < f.cols_used;
+            let j = entering * f.cols_used + col;
+            self.load_used[col] = used;
+            self.load_val[col] = if used { i32::from(f.stat[j]) } else { 0 };
+            self.load_nz[col] = used && f.nonzero[j];
+            self.load_present[col] = used && f.present[j];
+            self.load_beat[col] = if used { f.beat[j] } else { 0 };
+            self.load_lane[col] = if used { f.lane[j] } else { 0 };
+            k.stationary_reads += u64::from(used);
+        }
+        if i + 1 < self.r {
+            self.phase = Phase::Load(i + 1);
+        } else {
+            self.phase = Phase::Wait;
+            for p in 0..self.mac_w.len() {
+                self.mac_w[p] = if self.load_present[p] {
+                    self.load_val[p]
+                } else {
+                    0
+                };
+            }
+        }
+    }
+
+    /// Row 0's lane tag this stream cycle, from the slot controller.
+    fn slot_tag(&mut self, f: &StationaryFold) -> u64 {
+        let s = f.beats;
+        if self.slot_beat >= s && self.next_vector < f.vectors && self.staged_full(f) {
+            // A new vector leaves the staging register; the port refills it with the next.
+            self.slot_vector = self.next_vector;
+            self.next_vector += 1;
+            self.slot_beat = 0;
+            self.staged = 0;
+            self.staged_vector += 1;
+        }
+        if self.slot_beat >= s {
+            return 0;
+        }
+        let j = self.slot_beat;
+        self.slot_beat += 1;
+        let mut tag = VALID | j as u64 | ((self.slot_vector as u64) << VECTOR_SHIFT);
+        if j == s - 1 {
+            tag |= EOV;
+        }
+        tag
     }
 
     fn stream_cycle(
@@ -240,44 +349,49 @@ impl StationaryArray {
         f: &StationaryFold,
         io: &mut impl StreamIo,
         k: &mut FoldCounters,
+        cycle: u64,
     ) -> bool {
-        let (rr, cc, b, s) = (self.r, self.c, self.b, self.s);
-        let total = f.vectors * s;
-        // 1. Lanes move right one PE; the row sources inject at the left edge, skewed by row.
+        let (rr, cc, b) = (self.r, self.c, self.b);
+        // 1. The slot controller feeds row 0; row r gets what row 0 got r cycles ago. Lanes
+        //    move right one PE and the rows inject at the left edge.
+        let tag0 = self.slot_tag(f);
+        self.row0_tags[self.tau % rr] = tag0;
         for row in 0..rr {
             let base = row * cc;
             self.lane_tag.copy_within(base..base + cc - 1, base + 1);
             self.lane_val
                 .copy_within(base * b..(base + cc - 1) * b, (base + 1) * b);
-            let local = self.tau as isize - row as isize;
-            if local >= 0 && (local as usize) < total {
-                let (t, j) = (local as usize / s, local as usize % s);
-                let mut tag = VALID | j as u64 | ((t as u64) << VECTOR_SHIFT);
-                if j == s - 1 {
-                    tag |= EOV;
-                }
-                self.lane_tag[base] = tag;
-                let len = if row < f.rows_used {
-                    f.list_len[row]
+            let tag = if self.tau >= row {
+                self.row0_tags[(self.tau - row) % rr]
+            } else {
+                0
+            };
+            self.lane_tag[base] = tag;
+            if tag & VALID == 0 {
+                continue;
+            }
+            let (t, j) = (
+                ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize,
+                (tag & CHUNK) as usize,
+            );
+            let len = if row < f.rows_used {
+                f.list_len[row]
+            } else {
+                0
+            };
+            for lane in 0..b {
+                let e = j * b + lane;
+                self.lane_val[base * b + lane] = if e < len {
+                    k.stream_reads += 1;
+                    io.value(row, t, e)
                 } else {
                     0
                 };
-                for lane in 0..b {
-                    let e = j * b + lane;
-                    self.lane_val[base * b + lane] = if e < len {
-                        k.stream_reads += 1;
-                        io.value(row, t, e)
-                    } else {
-                        0
-                    };
-                }
-            } else {
-                self.lane_tag[base] = 0;
             }
         }
         // 2. PEs, bottom row first so each reads the psum its upper neighbour made last cycle.
-        if b == 1 && s == 1 && !f.streamed_weights {
-            return self.fire_one_lane(f, io, k);
+        if b == 1 && f.beats == 1 && !f.streamed_weights {
+            return self.fire_one_lane(f, io, k, cycle);
         }
         let mut last = false;
         for row in (0..rr).rev() {
@@ -287,20 +401,20 @@ impl StationaryArray {
                 if tag & VALID == 0 {
                     continue;
                 }
-                let chunk = (tag & CHUNK) as usize;
-                let sel = self.load_sel[p] as usize;
-                if self.load_present[p] && sel / b == chunk {
-                    self.latched[p] = self.lane_val[p * b + sel % b];
+                let beat = (tag & CHUNK) as u16;
+                if self.load_present[p] && self.load_beat[p] == beat {
+                    self.latched[p] = self.lane_val[p * b + self.load_lane[p] as usize];
                 }
                 if tag & EOV == 0 {
-                    if self.load_used[p] {
-                        self.waits[p] += 1;
-                    }
                     continue;
                 }
                 let above = if row == 0 { 0 } else { self.psum[p - cc] };
                 self.psum[p] = above.wrapping_add(self.mac_w[p].wrapping_mul(self.latched[p]));
                 let t = ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize;
+                if self.events[p] == 0 {
+                    self.first_mac[p] = cycle;
+                }
+                self.last_mac[p] = cycle;
                 self.events[p] += 1;
                 if self.load_used[p] && f.streamed_weights {
                     // The weight streams in (IS): effectual when it is nonzero.
@@ -323,14 +437,16 @@ impl StationaryArray {
         last
     }
 
-    /// Step 2 when each row receives one activation per cycle and weights are stationary:
-    /// every valid lane word ends its vector and a PE's activation is its lane word, so a PE
-    /// fires on every valid word. Same result as the general path, fewer branches.
+    /// Step 2 when each row receives one activation per beat, a vector is one beat and
+    /// weights are stationary: every valid lane word ends its vector and a PE's activation
+    /// is its lane word, so a PE fires on every valid word. Same result as the general path,
+    /// fewer branches.
     fn fire_one_lane(
         &mut self,
         f: &StationaryFold,
         io: &mut impl StreamIo,
         k: &mut FoldCounters,
+        cycle: u64,
     ) -> bool {
         let (rr, cc) = (self.r, self.c);
         let mut last = false;
@@ -342,10 +458,17 @@ impl StationaryArray {
             let vals = &self.lane_val[base..base + cc];
             let w = &self.mac_w[base..base + cc];
             let ev = &mut self.events[base..base + cc];
+            let first = &mut self.first_mac[base..base + cc];
+            let lastm = &mut self.last_mac[base..base + cc];
+            for c in 0..cc {
+                let valid = tags[c] & VALID != 0;
+                first[c] = if valid && ev[c] == 0 { cycle } else { first[c] };
+                lastm[c] = if valid { cycle } else { lastm[c] };
+                ev[c] += u64::from(valid);
+            }
             if row == 0 {
                 for c in 0..cc {
                     let valid = tags[c] & VALID != 0;
-                    ev[c] += u64::from(valid);
                     psum[c] = if valid {
                         w[c].wrapping_mul(vals[c])
                     } else {
@@ -356,7 +479,6 @@ impl StationaryArray {
                 let above = &upper[base - cc..base];
                 for c in 0..cc {
                     let valid = tags[c] & VALID != 0;
-                    ev[c] += u64::from(valid);
                     psum[c] = if valid {
                         above[c].wrapping_add(w[c].wrapping_mul(vals[c]))
                     } else {
@@ -385,8 +507,11 @@ impl StationaryArray {
         last
     }
 
-    /// Adds the fold's per-PE states to `grid`: `stall` extra cycles the fold waited beyond
-    /// its compute (none counted here), decode waits as stalled for used PEs.
+    /// Adds the fold's per-PE states to `grid`, from what the fold observed: a used PE made
+    /// its MAC events; between its first and last MAC every other cycle waited for the bus
+    /// or the port (`bus_wait`); the fold's decode waits stall it; its load cycles, the
+    /// first vector's staging wait and its stream cycles before its first and after its last
+    /// MAC are fill/drain.
     pub fn account(&self, f: &StationaryFold, grid: &mut PeGrid, k: &mut FoldCounters) {
         for row in 0..self.r {
             for col in 0..self.c {
@@ -406,11 +531,16 @@ impl StationaryArray {
                 } else {
                     0
                 };
+                let span = if macs == 0 {
+                    0
+                } else {
+                    self.last_mac[p] - self.first_mac[p] + 1
+                };
                 st.effectual += eff;
                 st.zero_weight += macs - eff;
-                st.bus_wait += self.waits[p];
+                st.bus_wait += span - macs;
                 st.stalled += self.decode_waits;
-                st.fill_drain += self.cycles - macs - self.waits[p] - self.decode_waits;
+                st.fill_drain += self.load_cycles + self.fill_waits + self.stream_cycles - span;
                 k.effectual += eff;
                 k.zero_weight += macs - eff;
             }
@@ -418,7 +548,11 @@ impl StationaryArray {
         k.max_list = k
             .max_list
             .max(f.list_len.iter().copied().max().unwrap_or(0));
+        k.max_lanes = k
+            .max_lanes
+            .max(f.list_len.iter().map(|&l| l.min(self.b)).max().unwrap_or(0));
     }
+
     /// Cycles of the fold so far.
     pub fn cycles(&self) -> u64 {
         self.cycles

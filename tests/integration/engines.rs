@@ -71,6 +71,7 @@ fn check(
     let limits = PeLimits {
         mux_inputs: u32::MAX,
         row_bus_width: bus,
+        ifmap_read_bw: None,
     };
     let (run, diffs) = cross_check(arch, &net.layers[0], &packs, limits, 3);
     prop_assert!(

@@ -168,7 +168,22 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "a9.toml",
         "[array]\nrows = 4\ncols = 4\n[foo]\nx = 1\n",
-        "a9.toml:4:2: foo: unknown field `foo`, expected one of `name`, `description`, `clock_mhz`, `array`, `sram`, `word_bytes`, `dram`, `pe`, `decode`, `layout`",
+        "a9.toml:4:2: foo: unknown field `foo`, expected one of `name`, `description`, `clock_mhz`, `array`, `sram`, `word_bytes`, `dram`, `pe`, `decode`, `outputs`, `layout`",
+    ),
+    (
+        "a9b.toml",
+        "[array]\nrows = 8\ncols = 4\ndataflow = \"os\"\n[sram]\nifmap_read_bw = 4\n",
+        "a9b.toml:6: sram.ifmap_read_bw: 4 words/cycle is below what a dense os array reads (R = 8); SRAM read-port limits are modelled on weight-stationary arrays only: give at least 8, or leave the key out",
+    ),
+    (
+        "a9c.toml",
+        "[array]\nrows = 8\ncols = 4\n[sram]\nfilter_read_bw = 0\n",
+        "a9c.toml:5:18: sram.filter_read_bw: invalid value: integer `0`, expected an integer from 1 to 16777216",
+    ),
+    (
+        "a9d.toml",
+        "[array]\nrows = 8\ncols = 4\n[outputs]\ndropped_filters = \"zero\"\n",
+        "a9d.toml:5:19: outputs.dropped_filters: unknown variant `zero`, expected `write_zeros` or `skip`",
     ),
     (
         "a10.toml",

@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 use sparsim::config::{
-    Arch, ArrayShape, BandwidthMode, Dataflow, DecodeThroughput, Memory, OperandMemory, PeFeatures,
+    Arch, ArrayShape, BandwidthMode, Dataflow, DecodeThroughput, DroppedFilters, Memory,
+    OperandMemory, PeFeatures, SramPorts,
 };
 use sparsim::engine::footprint::{FootprintTracker, TileKey};
 use sparsim::engine::simulate_layer;
@@ -42,6 +43,8 @@ fn arch(
             weight_double_buffer: false,
         },
         decode: DecodeThroughput::uniform(cols),
+        ports: SramPorts::dense_need(ArrayShape { rows, cols }, df),
+        dropped_filters: DroppedFilters::WriteZeros,
         layout: sparsim::layout::LayoutParams::default(),
     }
 }
