@@ -96,7 +96,8 @@ impl Channel {
             }
             x.started = Some(t);
             self.words += x.words;
-            if self.calc {
+            // Nothing to move (calc mode, or a tile of padding only): done on the spot.
+            if self.calc || x.words == 0 {
                 x.done = Some(t);
                 self.window = Some(self.window.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
                 self.head += 1;

@@ -64,3 +64,12 @@ pub fn col<'a>(header: &[String], row: &'a [String], name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
     &row[i]
 }
+
+/// Cases for a property test: `PROPTEST_CASES` from the environment when set (for long local
+/// runs), else `default` (what CI runs).
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -22,9 +22,10 @@ fn arch_words(
     calc: bool,
     double: bool,
     decode: u32,
+    extra: &str,
 ) -> Arch {
     let src = format!(
-        "[array]\nrows = {r}\ncols = {c}\ndataflow = \"{}\"\n[sram]\nifmap_kb = {}\nfilter_kb = {}\nofmap_kb = {}\n[word_bytes]\nifmap = {}\nfilter = {}\nofmap = {}\n[dram]\nbandwidth_mode = \"{}\"\nifmap_bw = {}\nfilter_bw = {}\nofmap_bw = {}\n[pe]\nweight_double_buffer = {double}\n[decode]\nirregular = {decode}\nnm = {decode}\nbwhm = {decode}\ndarb = {decode}\npconv = {decode}\ncolcomb = {decode}\n",
+        "[array]\nrows = {r}\ncols = {c}\ndataflow = \"{}\"\n[sram]\n{extra}ifmap_kb = {}\nfilter_kb = {}\nofmap_kb = {}\n[word_bytes]\nifmap = {}\nfilter = {}\nofmap = {}\n[dram]\nbandwidth_mode = \"{}\"\nifmap_bw = {}\nfilter_bw = {}\nofmap_bw = {}\n[pe]\nweight_double_buffer = {double}\n[decode]\nirregular = {decode}\nnm = {decode}\nbwhm = {decode}\ndarb = {decode}\npconv = {decode}\ncolcomb = {decode}\n",
         df.as_str(),
         kb[0],
         kb[1],
@@ -51,7 +52,7 @@ fn arch(
     double: bool,
     decode: u32,
 ) -> Arch {
-    arch_words(df, r, c, kb, [1, 1, 1], bw, calc, double, decode)
+    arch_words(df, r, c, kb, [1, 1, 1], bw, calc, double, decode, "")
 }
 
 /// Cross-checks and verifies one layer under one layout; panics with the differences.
@@ -161,10 +162,11 @@ fn word_bytes() -> impl Strategy<Value = u32> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::proptest_cases(256)))]
 
     /// Random arrays (1..16 × 1..16), layers, layouts, dataflows, SRAM sizes, word sizes,
-    /// bandwidths, bandwidth modes, bus widths, decode throughputs and double buffering: the
+    /// bandwidths, bandwidth modes, bus widths, SRAM read ports, decode throughputs, double
+    /// buffering and dropped-filter policies: the
     /// two engines agree on every counter and every PE's state counts, the states sum to
     /// R·C·total_cycles, and the outputs equal the reference GEMM.
     #[test]
@@ -175,9 +177,20 @@ proptest! {
         kb in prop::array::uniform3(1u64..3), bytes in prop::array::uniform3(word_bytes()),
         bw in prop::array::uniform3(0.25f64..12.0), calc in any::<bool>(), double in any::<bool>(),
         decode in 1u32..9, bus in 1u32..9, sparsity in 0.0f64..0.9, alpha in 1u32..6, gamma in 0.0f64..1.0,
+        ports in prop::option::of((1u32..40, 1u32..18, 1u32..6)), skip in any::<bool>(),
     ) {
         let kind = if df == Dataflow::Ws { layout } else if layout.is_packed() { LayoutKind::Masked } else { layout };
-        let a = arch_words(df, r, c, kb, bytes, bw, calc, double, decode);
+        // SRAM read ports narrower than the dense array's reads exist only under WS.
+        let extra = match ports {
+            Some((i, f, m)) if df == Dataflow::Ws => format!(
+                "ifmap_read_bw = {i}\nfilter_read_bw = {f}\nmetadata_read_bw = {m}\n"
+            ),
+            _ => String::new(),
+        };
+        let mut a = arch_words(df, r, c, kb, bytes, bw, calc, double, decode, &extra);
+        if skip {
+            a.dropped_filters = sparsim::config::DroppedFilters::Skip;
+        }
         let p = LayoutParams { sparsity, colcomb_alpha: alpha, colcomb_gamma: gamma, ..LayoutParams::default() };
         check(&a, layer, kind, &p, bus)?;
     }

@@ -6,6 +6,7 @@ mod cli;
 mod cli_sparse;
 mod common;
 mod engines;
+mod hand_traces;
 mod input_errors;
 mod layouts;
 mod properties;
