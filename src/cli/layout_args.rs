@@ -5,7 +5,7 @@ use crate::config::raw::RawLayout;
 use crate::config::validate::layout_params;
 use crate::error::InputError;
 use crate::layout::LayoutParams;
-use crate::layout::params::Importance;
+use crate::layout::params::{DarbMapping, Importance};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
@@ -18,6 +18,15 @@ pub enum ImportanceArg {
     Magnitude,
     /// Lookahead pruning (LAP).
     Lookahead,
+}
+
+/// DARB mapping on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DarbMappingArg {
+    /// Filters grouped by block size; a fold holds one size.
+    ByBlockSize,
+    /// All filters together, sorted by block size; folds mix sizes.
+    Mixed,
 }
 
 /// Layout parameters; each overrides the layouts file, which overrides the arch's `[layout]`.
@@ -38,6 +47,10 @@ pub struct LayoutArgs {
     /// Allowed DARB block sizes, comma-separated [default 1,2,4,8,16].
     #[arg(long, value_delimiter = ',')]
     pub darb_blocks: Option<Vec<u32>>,
+    /// How DARB maps its block sizes: one block size per fold, or folds that mix them
+    /// [default by-block-size].
+    #[arg(long, value_enum)]
+    pub darb_mapping: Option<DarbMappingArg>,
     /// PCONV pattern-library size [default 8].
     #[arg(long)]
     pub pconv_patterns: Option<u32>,
@@ -82,6 +95,10 @@ impl LayoutArgs {
             nm: self.nm.clone(),
             bwhm_block: self.bwhm_block,
             darb_blocks: self.darb_blocks.clone(),
+            darb_mapping: self.darb_mapping.map(|m| match m {
+                DarbMappingArg::ByBlockSize => DarbMapping::ByBlockSize,
+                DarbMappingArg::Mixed => DarbMapping::Mixed,
+            }),
             pconv_patterns: self.pconv_patterns,
             pconv_connectivity: self.pconv_connectivity,
             colcomb_alpha: self.alpha,

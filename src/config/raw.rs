@@ -149,6 +149,8 @@ pub struct RawLayout {
     pub bwhm_block: Option<u32>,
     /// Allowed DARB block sizes.
     pub darb_blocks: Option<Vec<u32>>,
+    /// DARB mapping: `by_block_size` or `mixed`.
+    pub darb_mapping: Option<crate::layout::params::DarbMapping>,
     /// PCONV pattern-library size.
     pub pconv_patterns: Option<u32>,
     /// PCONV connectivity rate.

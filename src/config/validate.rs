@@ -167,6 +167,9 @@ pub fn layout_params(raw: &RawLayout, base: &LayoutParams) -> Result<LayoutParam
     if let Some(v) = &raw.darb_blocks {
         p.darb_blocks = v.clone();
     }
+    if let Some(v) = raw.darb_mapping {
+        p.darb_mapping = v;
+    }
     if let Some(v) = raw.pconv_patterns {
         p.pconv_patterns = v;
     }

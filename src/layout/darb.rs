@@ -8,12 +8,21 @@
 //! meets the target sparsity (≥ target; one block-size step of granularity). If even the
 //! largest blocks cannot meet it, every filter takes the largest and a note says so.
 //!
-//! Packing: filters are grouped by block size, smallest first, so a fold holds one b; packed
-//! row = block index (⌈K/b⌉ rows). A PE selects among the b activations of its block: fan-in
-//! and bus demand ≤ b. Metadata: `ceil(log2 b)` bits per kept weight and a block-size code of
-//! `ceil(log2 |allowed|)` bits per filter.
+//! Packing (sparsim's mapping; the paper builds a row-parallel decoder, not a systolic
+//! array): packed row i of a filter with block size b holds its kept weight of block i
+//! (window indices `[i·b, (i+1)·b)`), so the filter's column has ⌈K/b⌉ cells. With the
+//! default `by_block_size` mapping filters are grouped by block size, smallest first, and
+//! each group is mapped on its own, so a fold holds one b and an array row carries at most b
+//! activations per vector; a group that does not fill its last column fold leaves columns
+//! idle. With `mixed`, all filters form one packed matrix sorted by block size, so a fold
+//! may mix sizes: an array row then carries the blocks of every size its filters use (bus
+//! demand up to the sum of the sizes), each PE selects its block's weight by its own
+//! block-size code and offset, and no group is left part-empty. Metadata either way:
+//! `ceil(log2 b)` bits per kept weight and a block-size code of `ceil(log2 |allowed|)` bits
+//! per filter.
 
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
+use super::params::DarbMapping;
 use super::prune::{irregular_mask, keep_count};
 use super::{LayerContext, Layout, LayoutKind};
 use crate::weights::WeightMatrix;
@@ -26,6 +35,8 @@ pub struct Darb {
     pub block_sizes: Vec<u32>,
     /// `Darb` or `Bwhm` (for reports).
     pub kind: LayoutKind,
+    /// One block size per fold, or folds that mix them.
+    pub mapping: DarbMapping,
 }
 
 /// Blocks of size `b` in a row holding at least one nonzero.
@@ -105,51 +116,59 @@ impl Layout for Darb {
     fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
         let (choice, note) = self.choose_blocks(w, scores);
         let code_bits = index_bits(self.block_sizes.len() as u64);
-        let mut blocks = Vec::new();
-        for (bi, &b) in self.block_sizes.iter().enumerate() {
-            let b = b as usize;
-            let filters: Vec<u32> = (0..w.n)
-                .filter(|&n| choice[n] == bi)
-                .map(|n| n as u32)
-                .collect();
-            if filters.is_empty() {
-                continue;
-            }
+        // Filters in packing order: by block size, smallest first, then by index.
+        let mut order: Vec<u32> = (0..w.n as u32).collect();
+        order.sort_by_key(|&n| (choice[n as usize], n));
+        let column = |f: u32| -> Vec<Cell> {
+            let f = f as usize;
+            let b = self.block_sizes[choice[f]] as usize;
             let off_bits = index_bits(b as u64) as u16;
-            let columns = filters
-                .iter()
-                .map(|&f| {
-                    let f = f as usize;
-                    (0..w.k)
-                        .step_by(b)
-                        .map(|start| {
-                            let end = (start + b).min(w.k);
-                            let best =
-                                (start..end)
-                                    .filter(|&k| w.get(f, k) != 0.0)
-                                    .max_by(|&a, &c| {
-                                        scores[f * w.k + a]
-                                            .partial_cmp(&scores[f * w.k + c])
-                                            .unwrap_or(std::cmp::Ordering::Equal)
-                                            .then(c.cmp(&a))
-                                    });
-                            match best {
-                                Some(k) => Cell {
-                                    k: k as u32,
-                                    w: w.get(f, k),
-                                    bits: off_bits,
-                                },
-                                None => Cell::NONE,
-                            }
-                        })
-                        .collect()
+            (0..w.k)
+                .step_by(b)
+                .map(|start| {
+                    let end = (start + b).min(w.k);
+                    let best = (start..end)
+                        .filter(|&k| w.get(f, k) != 0.0)
+                        .max_by(|&a, &c| {
+                            scores[f * w.k + a]
+                                .partial_cmp(&scores[f * w.k + c])
+                                .unwrap_or(std::cmp::Ordering::Equal)
+                                .then(c.cmp(&a))
+                        });
+                    match best {
+                        Some(k) => Cell {
+                            k: k as u32,
+                            w: w.get(f, k),
+                            bits: off_bits,
+                        },
+                        None => Cell::NONE,
+                    }
                 })
-                .collect();
+                .collect()
+        };
+        let block_of = |filters: Vec<u32>, size: u32| {
+            let columns = filters.iter().map(|&f| column(f)).collect();
             let n_cols = filters.len();
             let mut block = PackedBlock::from_columns(filters, columns, vec![code_bits; n_cols]);
-            block.block_size = b as u32;
-            blocks.push(block);
-        }
+            block.block_size = size;
+            block
+        };
+        let blocks = match self.mapping {
+            DarbMapping::ByBlockSize => self
+                .block_sizes
+                .iter()
+                .enumerate()
+                .filter_map(|(bi, &b)| {
+                    let filters: Vec<u32> = order
+                        .iter()
+                        .copied()
+                        .filter(|&n| choice[n as usize] == bi)
+                        .collect();
+                    (!filters.is_empty()).then(|| block_of(filters, b))
+                })
+                .collect(),
+            DarbMapping::Mixed => vec![block_of(order, 0)],
+        };
         let p = Packed::new(self.kind, w, blocks);
         match note {
             Some(n) => p.with_note(n),
@@ -174,6 +193,7 @@ mod tests {
             sparsity: 0.5,
             block_sizes: vec![2],
             kind: LayoutKind::Bwhm,
+            mapping: DarbMapping::ByBlockSize,
         };
         let p = d.prune_and_pack(&w, &s, &LayerContext { kernel: None });
         let ks: Vec<u32> = (0..3).map(|r| p.blocks[0].cell(r, 0).k).collect();
@@ -195,6 +215,7 @@ mod tests {
             sparsity: 0.6,
             block_sizes: vec![1, 2, 4, 8, 16],
             kind: LayoutKind::Darb,
+            mapping: DarbMapping::ByBlockSize,
         };
         let (choice, note) = d.choose_blocks(&w, &s);
         assert!(note.is_none());

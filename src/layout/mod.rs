@@ -140,11 +140,13 @@ pub fn build(kind: LayoutKind, p: &LayoutParams) -> Box<dyn Layout + Send + Sync
             sparsity: p.sparsity,
             block_sizes: vec![p.bwhm_block()],
             kind: LayoutKind::Bwhm,
+            mapping: params::DarbMapping::ByBlockSize,
         }),
         LayoutKind::Darb => Box::new(darb::Darb {
             sparsity: p.sparsity,
             block_sizes: p.darb_blocks.clone(),
             kind: LayoutKind::Darb,
+            mapping: p.darb_mapping,
         }),
         LayoutKind::Pconv => Box::new(pconv::Pconv {
             sparsity: p.sparsity,

@@ -13,9 +13,35 @@ pub enum Importance {
     Lookahead,
 }
 
+/// How DARB maps its per-filter block sizes onto the array (sparsim's own choice: the paper
+/// targets a row-parallel decoder, not a systolic array).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DarbMapping {
+    /// Filters grouped by block size, each group mapped on its own, so a fold holds one
+    /// block size b: packed row i carries the activations of block i, every PE a b-input
+    /// choice. Groups that do not fill whole column folds leave columns idle.
+    ByBlockSize,
+    /// All filters in one packed matrix, sorted by block size: packed row i of a filter with
+    /// block size b covers window indices `[i·b, (i+1)·b)`, so a fold mixes block sizes and an
+    /// array row carries the blocks of every size its filters use (per-column selects, wider
+    /// row buses) but no column fold is left part-empty by a small group.
+    Mixed,
+}
+
+impl DarbMapping {
+    /// The name used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DarbMapping::ByBlockSize => "by_block_size",
+            DarbMapping::Mixed => "mixed",
+        }
+    }
+}
+
 /// Every layout parameter, resolved. Defaults: sparsity 0.75, magnitude importance, N:M
 /// derived from the sparsity with M = 4, BWHM block derived from the sparsity, DARB blocks
-/// {1, 2, 4, 8, 16}, 8 PCONV patterns with connectivity derived from the sparsity,
+/// {1, 2, 4, 8, 16} mapped by block size, 8 PCONV patterns with connectivity derived from the sparsity,
 /// column combining α = 8, γ = 0.5.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LayoutParams {
@@ -29,6 +55,8 @@ pub struct LayoutParams {
     pub bwhm_block: Option<u32>,
     /// Allowed DARB block sizes, ascending.
     pub darb_blocks: Vec<u32>,
+    /// How DARB's block sizes share the array.
+    pub darb_mapping: DarbMapping,
     /// PCONV pattern-library size P.
     pub pconv_patterns: u32,
     /// PCONV connectivity rate (keep ⌈kernels / rate⌉ kernels); `None` = derived from the
@@ -51,6 +79,7 @@ impl Default for LayoutParams {
             nm: None,
             bwhm_block: None,
             darb_blocks: vec![1, 2, 4, 8, 16],
+            darb_mapping: DarbMapping::ByBlockSize,
             pconv_patterns: 8,
             pconv_connectivity: None,
             colcomb_alpha: 8,

