@@ -305,3 +305,62 @@ fn bind_layer(
         LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// SHA-256 of every synthetic weight of `workload` (little-endian f32, layer by layer,
+    /// matrix by matrix).
+    fn weights_sha256(workload: &str, name: &str, source: &WeightSource) -> String {
+        let net = crate::inputs::parse_workload_text(
+            workload,
+            name,
+            name,
+            "toml",
+            crate::workload::scalesim_csv::TopologyForm::Detect,
+        )
+        .unwrap();
+        let mut h = Sha256::new();
+        for lw in network_weights(&net, source).unwrap().iter().flatten() {
+            for m in &lw.matrices {
+                for w in &m.data {
+                    h.update(w.to_le_bytes());
+                }
+            }
+        }
+        format!("{:x}", h.finalize())
+    }
+
+    /// The synthetic weights, pinned as the generator wrote them before the spreads became
+    /// parameters: results made with the default spreads keep their bytes.
+    #[test]
+    fn default_synthetic_weights_keep_their_bytes() {
+        let source = WeightSource::Synthetic { seed: 1 };
+        for (text, name, sha) in [
+            (
+                include_str!("../../workloads/lenet5.toml"),
+                "lenet5",
+                "33e773ee11a88a7810fcef06d40ab07b8c5a6bdf9c57e2739c5ad9f1d27f004e",
+            ),
+            (
+                include_str!("../../workloads/mobilenet_v2.toml"),
+                "mobilenet_v2",
+                "c97c19729125c62e948e335379404ba83c96d17ccdf86ce165702f93b1bc1968",
+            ),
+            (
+                include_str!("../../workloads/lstm_mnist_rows.toml"),
+                "lstm_mnist_rows",
+                "8f1b394fde06e92b3adce4a1c7d343a91dbbe9ebdcc8b7228d57b08ff54fe927",
+            ),
+        ] {
+            assert_eq!(weights_sha256(text, name, &source), sha, "{name}");
+        }
+        let m = synthetic::synthetic_matrix(4, 6, 3, |j| j % 3, 7);
+        assert_eq!(
+            [m.data[0], m.data[5], m.data[16], m.data[23]],
+            [0.6291778, 0.6362197, 2.1664186, 0.67974263]
+        );
+    }
+}
