@@ -36,6 +36,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         .iter()
         .map(|s| LayoutKind::parse(s).map_err(|e| anyhow::anyhow!("--layouts: {e}")))
         .collect::<Result<Vec<_>>>()?;
+    crate::compare::distinct_layouts(&layouts).map_err(|e| anyhow::anyhow!("--layouts: {e}"))?;
     let params = a.layout.resolve(&l.arch.layout)?;
     let spec = CompareSpec {
         layouts,
@@ -89,9 +90,10 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         size_to_fit: spec.size_to_fit,
         totals: &totals,
     };
-    let mut json = serde_json::to_vec_pretty(&summary).expect("the summary serializes");
-    json.push(b'\n');
-    write("summary.json", &json)?;
+    write(
+        "summary.json",
+        &crate::report::summary::json_file("summary.json", &summary),
+    )?;
     if !a.quiet {
         print!(
             "{}",

@@ -59,6 +59,13 @@ pub struct WorkloadInfo<'a> {
 
 /// Renders the summary as pretty JSON with a trailing newline.
 pub fn summary_json(s: &Summary) -> Vec<u8> {
+    json_file("summary.json", s)
+}
+
+/// Any result document as pretty JSON with a trailing newline, its floats checked
+/// ([`super::finite::assert_finite`]; serde_json would silently write NaN as `null`).
+pub fn json_file<T: Serialize + ?Sized>(file: &str, s: &T) -> Vec<u8> {
+    super::finite::assert_finite(file, s);
     let mut v = serde_json::to_vec_pretty(s).expect("the summary serializes");
     v.push(b'\n');
     v

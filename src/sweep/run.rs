@@ -3,13 +3,14 @@
 //! array or the memory); points run in parallel.
 
 use super::spec::{Point, SweepSpec, show_value};
-use crate::compare::{layout_limits, pack_layer, simulate_layout};
+use crate::compare::{layout_limits, pack_layer, simulate_layout, speedup};
 use crate::config::{Arch, Dataflow};
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
 use crate::error::InputError;
 use crate::layout::LayoutKind;
 use crate::layout::packed::Packed;
+use crate::report::finite::{fmt_f64, fmt_opt};
 use crate::stats::LayerStats;
 use crate::weights::{LayerWeights, WeightSource, network_weights};
 use rayon::prelude::*;
@@ -321,11 +322,6 @@ fn evaluate(
             dense.total_cycles,
         );
         if spec.per_layer {
-            let speed = if s.total_cycles == 0 {
-                1.0
-            } else {
-                dense.total_cycles as f64 / s.total_cycles as f64
-            };
             layers_out.push(vec![
                 p.id.to_string(),
                 i.to_string(),
@@ -334,12 +330,12 @@ fn evaluate(
                 status,
                 s.total_cycles.to_string(),
                 s.stall_cycles.to_string(),
-                s.pe_utilization.to_string(),
-                s.mapping_efficiency.to_string(),
+                fmt_f64(s.pe_utilization),
+                fmt_f64(s.mapping_efficiency),
                 eff.to_string(),
                 fan.to_string(),
                 bus.to_string(),
-                speed.to_string(),
+                fmt_opt(speedup(dense.total_cycles, s.total_cycles)),
             ]);
         }
     }
@@ -418,6 +414,8 @@ impl Totals {
     fn values(&self, arch: &Arch) -> Vec<String> {
         let pes = arch.array.pes();
         let m = &arch.memory;
+        // Fractions of nothing are 0 (no cycles, folds or weights: nothing used or pruned);
+        // a speedup over no cycles is undefined, an empty cell.
         let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
         vec![
             self.total.to_string(),
@@ -427,21 +425,22 @@ impl Totals {
             (m.ifmap.sram_kb + m.filter.sram_kb + m.ofmap.sram_kb).to_string(),
             self.macs.to_string(),
             self.effectual.to_string(),
-            ratio(self.effectual as f64, (pes * self.total) as f64).to_string(),
-            ratio(self.occupied, (self.folds * pes) as f64).to_string(),
+            fmt_f64(ratio(self.effectual as f64, (pes * self.total) as f64)),
+            fmt_f64(ratio(self.occupied, (self.folds * pes) as f64)),
             self.dram_bytes.to_string(),
-            ratio(self.dense_total as f64, self.total as f64).to_string(),
-            (1.0 - ratio(self.kept as f64, self.weights as f64)).to_string(),
-            if self.energy.0 == 0.0 {
-                "1".to_string()
+            fmt_opt(speedup(self.dense_total, self.total)),
+            fmt_f64(1.0 - ratio(self.kept as f64, self.weights as f64)),
+            // Nothing to lose retains everything.
+            fmt_f64(if self.energy.0 == 0.0 {
+                1.0
             } else {
-                (self.energy.1 / self.energy.0).to_string()
-            },
+                self.energy.1 / self.energy.0
+            }),
             self.meta.to_string(),
             self.fan.to_string(),
             self.bus.to_string(),
             self.decode.to_string(),
-            (self.total as f64 / arch.clock_mhz).to_string(),
+            fmt_f64(self.total as f64 / arch.clock_mhz),
         ]
     }
 }

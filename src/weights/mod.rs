@@ -159,7 +159,49 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
     LayerWeights { matrices }
 }
 
+/// The index (one coordinate per dimension, C order) and value of the first NaN or infinite
+/// element of `t`, if any.
+pub fn first_non_finite(t: &NamedTensor) -> Option<(Vec<usize>, f32)> {
+    let flat = t.data.iter().position(|x| !x.is_finite())?;
+    let mut index = vec![0; t.shape.len()];
+    let mut rest = flat;
+    for (i, d) in t.shape.iter().enumerate().rev() {
+        if *d > 0 {
+            index[i] = rest % d;
+            rest /= d;
+        }
+    }
+    Some((index, t.data[flat]))
+}
+
+/// A tensor's element `[i, j, …]` that is NaN or infinite, described: weights must be finite.
+pub fn non_finite_message(t: &NamedTensor, index: &[usize], value: f32) -> String {
+    let at: Vec<String> = index.iter().map(usize::to_string).collect();
+    format!(
+        "tensor `{}` holds {value} at [{}]: weights must be finite numbers",
+        t.name,
+        at.join(", ")
+    )
+}
+
+/// The tensor `name` that layer `layer` reads, with finite values.
 fn find<'a>(
+    tensors: &'a [NamedTensor],
+    name: &str,
+    layer: &str,
+    origin: &str,
+) -> Result<&'a NamedTensor, InputError> {
+    let t = find_named(tensors, name, layer, origin)?;
+    match first_non_finite(t) {
+        None => Ok(t),
+        Some((index, value)) => Err(InputError::new(
+            origin,
+            format!("layer `{layer}`: {}", non_finite_message(t, &index, value)),
+        )),
+    }
+}
+
+fn find_named<'a>(
     tensors: &'a [NamedTensor],
     name: &str,
     layer: &str,

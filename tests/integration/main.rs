@@ -13,5 +13,6 @@ mod scalesim_nm;
 mod scalesim_parity;
 mod sweeps;
 mod trace;
+mod undefined_ratios;
 mod weights_binding;
 mod weights_files;
