@@ -19,6 +19,7 @@ struct CompareSummary<'a> {
     layouts: Vec<&'static str>,
     params: &'a crate::layout::LayoutParams,
     seed: Option<u64>,
+    weight_spread: Option<crate::weights::WeightSpread>,
     size_to_fit: bool,
     totals: &'a [crate::compare::LayoutTotals],
 }
@@ -46,19 +47,15 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
     };
     spec.check(&l.arch).map_err(anyhow::Error::msg)?;
     let mut records = vec![&l.arch_record, &l.workload_record];
-    let (source, weights_record) = match &a.weights {
-        Some(p) => {
-            let tensors = crate::weights::files::read_tensors(p)?;
-            let record = inputs::record_file(p)?;
-            (
-                WeightSource::Tensors {
-                    origin: p.display().to_string(),
-                    tensors,
-                },
-                Some(record),
-            )
-        }
-        None => (WeightSource::Synthetic { seed: a.seed }, None),
+    let (source, weights_record) = super::weight_args::weight_source(
+        a.weights.as_deref(),
+        a.seed,
+        a.weight_spread.as_deref(),
+        &l.network,
+    )?;
+    let spread = match &source {
+        WeightSource::Synthetic { spread, .. } => Some(*spread),
+        WeightSource::Tensors { .. } => None,
     };
     if let Some(r) = &weights_record {
         records.push(r);
@@ -87,6 +84,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         layouts: spec.layouts.iter().map(|k| k.as_str()).collect(),
         params: &spec.params,
         seed: a.weights.is_none().then_some(a.seed),
+        weight_spread: spread,
         size_to_fit: spec.size_to_fit,
         totals: &totals,
     };

@@ -207,6 +207,7 @@ pub(super) fn pack_command(a: PackArgs) -> Result<()> {
     let packed = build(kind, &params).prune_and_pack(&w, &scores, &ctx);
     let r = report(kind, t, &w, &packed);
     if a.json {
+        crate::report::finite::assert_finite("pack --json", &r);
         println!(
             "{}",
             serde_json::to_string_pretty(&r).expect("the report serializes")

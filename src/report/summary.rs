@@ -19,6 +19,12 @@ pub struct Summary<'a> {
     pub workload: WorkloadInfo<'a>,
     /// Network totals.
     pub totals: &'a NetworkTotals,
+    /// Seed of the synthetic weights, when a layout pruned synthetic weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Spreads of those synthetic weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_spread: Option<crate::weights::WeightSpread>,
 }
 
 /// Tool identity.

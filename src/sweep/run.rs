@@ -1,6 +1,7 @@
-//! Running sweep points: weights and packings are computed once per (workload, seed, layout,
-//! layout parameters) and shared by every point that needs them (they do not depend on the
-//! array or the memory); points run in parallel.
+//! Running sweep points: weights are generated once per (workload, seed, weight spreads) and
+//! packings computed once per (those weights, layout, layout parameters), each shared by every
+//! point that needs it (they do not depend on the array or the memory); points run in
+//! parallel.
 
 use super::spec::{Point, SweepSpec, show_value};
 use crate::compare::{layout_limits, pack_layer, simulate_layout, speedup};
@@ -84,11 +85,14 @@ pub struct PointResult {
 /// A packing and the points (indices) that use it.
 type PackGroup = (PackKey, Vec<usize>);
 
-/// What points share: weights and packings.
+/// What points share: weights (workload, seed, spreads) and packings (also layout and
+/// parameters).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct PackKey {
     workload: usize,
     seed: u64,
+    /// The weight spreads' bits ([`crate::weights::WeightSpread::bits`]).
+    spread: (u64, u64),
     layout: LayoutKind,
     params: String,
 }
@@ -98,6 +102,7 @@ fn pack_key(spec: &SweepSpec, p: &Point, arch: &Arch) -> PackKey {
     PackKey {
         workload: p.workload,
         seed,
+        spread: spec.weight_spread(p).bits(),
         layout,
         params: serde_json::to_string(&arch.layout).expect("parameters serialize"),
     }
@@ -146,22 +151,24 @@ pub fn run_points(
             .or_default()
             .push(i);
     }
-    // Weights per (workload, seed), one at a time; the packings of one weight set run in
-    // parallel.
-    let mut by_weights: BTreeMap<(usize, u64), Vec<PackGroup>> = BTreeMap::new();
+    // Weights per (workload, seed, spreads), one at a time; the packings of one weight set run
+    // in parallel.
+    let mut by_weights: BTreeMap<(usize, u64, (u64, u64)), Vec<PackGroup>> = BTreeMap::new();
     for (key, members) in groups {
         by_weights
-            .entry((key.workload, key.seed))
+            .entry((key.workload, key.seed, key.spread))
             .or_default()
             .push((key, members));
     }
-    for ((workload, seed), packings) in by_weights {
+    for ((workload, seed, _), packings) in by_weights {
         let net = &spec.workloads[workload].1;
         // Dense points need no weights.
         let w = if packings.iter().all(|(k, _)| k.layout == LayoutKind::Dense) {
             vec![None; net.layers.len()]
         } else {
-            network_weights(net, &WeightSource::Synthetic { seed })?
+            // Every point of the group has these spreads.
+            let spread = spec.weight_spread(&points[packings[0].1[0]]);
+            network_weights(net, &WeightSource::Synthetic { seed, spread })?
         };
         packings.par_iter().for_each(|(key, members)| {
             run_packing(spec, points, &archs, &w, key, members, done);
@@ -520,7 +527,7 @@ layout = ["nm", "colcomb", "masked"]
         let mut got = got.into_inner().unwrap();
         got.sort_by_key(|r| r.id);
         let net = &spec.workloads[0].1;
-        let weights = network_weights(net, &WeightSource::Synthetic { seed: spec.seed }).unwrap();
+        let weights = network_weights(net, &WeightSource::synthetic(spec.seed)).unwrap();
         let none = vec![None; net.layers.len()];
         let mut distinct = std::collections::HashSet::new();
         for p in &points {

@@ -11,6 +11,8 @@ pub mod files;
 pub mod npy;
 pub mod synthetic;
 
+pub use synthetic::WeightSpread;
+
 use crate::error::InputError;
 use crate::workload::{LayerOp, Network};
 use files::NamedTensor;
@@ -65,6 +67,8 @@ pub enum WeightSource {
     Synthetic {
         /// Seed of the whole network.
         seed: u64,
+        /// Per-filter and per-input-channel scale spreads.
+        spread: WeightSpread,
     },
     /// Tensors read from a file, named `origin` in errors.
     Tensors {
@@ -73,6 +77,16 @@ pub enum WeightSource {
         /// The tensors.
         tensors: Vec<NamedTensor>,
     },
+}
+
+impl WeightSource {
+    /// Synthetic weights from `seed` with the default spreads.
+    pub fn synthetic(seed: u64) -> WeightSource {
+        WeightSource::Synthetic {
+            seed,
+            spread: WeightSpread::default(),
+        }
+    }
 }
 
 /// The tensor names a layer reads: its `weights` key, or the PyTorch state-dict default
@@ -104,7 +118,9 @@ pub fn network_weights(
                 return Ok(None);
             }
             Ok(Some(match source {
-                WeightSource::Synthetic { seed } => synthetic_layer(&layer.op, *seed, i),
+                WeightSource::Synthetic { seed, spread } => {
+                    synthetic_layer(&layer.op, *seed, *spread, i)
+                }
                 WeightSource::Tensors { origin, tensors } => {
                     let names =
                         tensor_names(&layer.name, &layer.op, layer.weight_tensors.as_deref());
@@ -115,7 +131,7 @@ pub fn network_weights(
         .collect()
 }
 
-fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
+fn synthetic_layer(op: &LayerOp, seed: u64, spread: WeightSpread, layer: usize) -> LayerWeights {
     use synthetic::{stream_seed, synthetic_matrix};
     let matrices = match op {
         LayerOp::Conv(c) => {
@@ -129,6 +145,7 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
                         cg,
                         |j| j % cg,
                         stream_seed(seed, layer, inst),
+                        spread,
                     )
                 })
                 .collect()
@@ -141,6 +158,7 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
                 k,
                 |j| j,
                 stream_seed(seed, layer, 0),
+                spread,
             )]
         }
         LayerOp::Lstm(l) => {
@@ -152,6 +170,7 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
                 k,
                 |j| j,
                 stream_seed(seed, layer, 0),
+                spread,
             )]
         }
         LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),
@@ -379,7 +398,10 @@ mod tests {
     /// parameters: results made with the default spreads keep their bytes.
     #[test]
     fn default_synthetic_weights_keep_their_bytes() {
-        let source = WeightSource::Synthetic { seed: 1 };
+        let source = WeightSource::Synthetic {
+            seed: 1,
+            spread: WeightSpread::default(),
+        };
         for (text, name, sha) in [
             (
                 include_str!("../../workloads/lenet5.toml"),
@@ -399,7 +421,7 @@ mod tests {
         ] {
             assert_eq!(weights_sha256(text, name, &source), sha, "{name}");
         }
-        let m = synthetic::synthetic_matrix(4, 6, 3, |j| j % 3, 7);
+        let m = synthetic::synthetic_matrix(4, 6, 3, |j| j % 3, 7, WeightSpread::default());
         assert_eq!(
             [m.data[0], m.data[5], m.data[16], m.data[23]],
             [0.6291778, 0.6362197, 2.1664186, 0.67974263]
