@@ -395,7 +395,7 @@ impl SweepFile {
                 "seed" => AxisKind::Seed,
                 "weight_spread.filter" => AxisKind::FilterSpread,
                 "weight_spread.channel" => AxisKind::ChannelSpread,
-                other if other.starts_with("weight_spread") => {
+                other if other.split('.').next() == Some("weight_spread") => {
                     return Err(InputError::new(
                         origin,
                         format!(
