@@ -10,7 +10,7 @@ use std::time::Duration;
 
 fn resnet50_all_layouts(c: &mut Criterion) {
     let (net, _) = builtin_workload();
-    let weights = network_weights(&net, &WeightSource::Synthetic { seed: 1 }).unwrap();
+    let weights = network_weights(&net, &WeightSource::synthetic(1)).unwrap();
     let params = LayoutParams::default();
     let mut group = c.benchmark_group("prune_and_pack");
     group

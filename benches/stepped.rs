@@ -31,8 +31,9 @@ fn dense_ws(c: &mut Criterion) {
     let net = Network {
         name: "one".into(),
         layers: vec![Layer::new("IB3b_2", LayerOp::Conv(conv))],
+        weight_spread: sparsim::weights::WeightSpread::default(),
     };
-    let weights = network_weights(&net, &WeightSource::Synthetic { seed: 1 }).unwrap();
+    let weights = network_weights(&net, &WeightSource::synthetic(1)).unwrap();
     let packs = pack_layer(
         &net,
         &weights,

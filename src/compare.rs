@@ -31,6 +31,7 @@ impl CompareSpec {
     /// Checks the spec against the architecture: packed layouts need weight-stationary arrays.
     pub fn check(&self, arch: &Arch) -> Result<(), String> {
         self.params.validate()?;
+        distinct_layouts(&self.layouts).map_err(|e| format!("layouts: {e}"))?;
         if arch.dataflow != Dataflow::Ws
             && let Some(l) = self.layouts.iter().find(|l| l.is_packed())
         {
@@ -43,6 +44,17 @@ impl CompareSpec {
     }
 }
 
+/// Checks that no layout is listed twice (its cycles would count twice in the totals):
+/// the error says which, as "`nm` is listed twice".
+pub fn distinct_layouts(layouts: &[LayoutKind]) -> Result<(), String> {
+    for (i, l) in layouts.iter().enumerate() {
+        if layouts[..i].contains(l) {
+            return Err(format!("`{l}` is listed twice"));
+        }
+    }
+    Ok(())
+}
+
 /// One layer under one layout.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CompareRow {
@@ -52,14 +64,34 @@ pub struct CompareRow {
     /// The sparse-layout columns.
     #[serde(flatten)]
     pub sparse: SparseStats,
-    /// Dense total cycles / this layout's total cycles (1 for layers not on the array).
-    pub speedup_vs_dense: f64,
+    /// Total cycles of the dense reference on this layer (equal to `layer.total_cycles` for
+    /// the dense layout; 0 for layers not on the array).
+    pub dense_cycles: u64,
     /// Per-PE state counts from the fast engine, when asked for.
     #[serde(skip)]
     pub grid: Option<PeGrid>,
     /// Cross-check and verification against the stepped engine, when asked for.
     #[serde(skip)]
     pub check: Option<CheckOutcome>,
+}
+
+impl CompareRow {
+    /// Dense total cycles / this layout's total cycles, from the integers; `None` when this
+    /// layout spends no cycles on the layer (a layer not on the array, or pruned to nothing).
+    pub fn speedup_vs_dense(&self) -> Option<f64> {
+        speedup(self.dense_cycles, self.layer.total_cycles)
+    }
+}
+
+/// `dense / cycles`, or `None` when `cycles` is 0: the speedup of running in `cycles` what
+/// the dense reference runs in `dense` is undefined then (never infinite or NaN).
+pub fn speedup(dense: u64, cycles: u64) -> Option<f64> {
+    (cycles > 0).then(|| dense as f64 / cycles as f64)
+}
+
+/// `num / den`, or `None` when `den` is 0.
+fn ratio(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
 }
 
 /// Extra work per layer × layout.
@@ -225,11 +257,10 @@ fn evaluate(
     let check = checks
         .stepped()
         .then(|| check_layer(arch, layer, packs, fit, checks));
-    let speedup = dense_cycles.unwrap_or(s.total_cycles) as f64 / s.total_cycles as f64;
     CompareRow {
+        dense_cycles: dense_cycles.unwrap_or(s.total_cycles),
         layer: s,
         sparse: sp,
-        speedup_vs_dense: speedup,
         grid,
         check,
     }
@@ -244,7 +275,7 @@ fn non_mac_row(arch: &Arch, layer: &Layer, kind: LayoutKind) -> CompareRow {
             status: "ok".into(),
             ..SparseStats::default()
         },
-        speedup_vs_dense: 1.0,
+        dense_cycles: 0,
         grid: None,
         check: None,
     }
@@ -445,8 +476,11 @@ pub struct LayoutTotals {
     pub total_cycles: u64,
     /// Sum of stall cycles.
     pub stall_cycles: u64,
-    /// Dense total cycles / this layout's.
-    pub speedup_vs_dense: f64,
+    /// Sum of the dense reference's total cycles over the same layers.
+    pub dense_cycles: u64,
+    /// `dense_cycles / total_cycles`; `None` (an empty cell, JSON `null`) when the layout
+    /// spends no cycles at all.
+    pub speedup_vs_dense: Option<f64>,
     /// Effectual MACs / (R·C·total cycles).
     pub pe_utilization: f64,
     /// Occupied PE slots / (folds·R·C).
@@ -459,8 +493,8 @@ pub struct LayoutTotals {
     pub max_bus_demand: u32,
     /// Sum of metadata bits.
     pub metadata_bits: u64,
-    /// Metadata bits per kept weight.
-    pub metadata_bits_per_nonzero: f64,
+    /// Metadata bits per kept weight; `None` when no weight is kept.
+    pub metadata_bits_per_nonzero: Option<f64>,
     /// Sum of decode stall cycles.
     pub decode_cycles: u64,
     /// DRAM traffic, bytes: weights (filter channel, without metadata), metadata, ifmap, ofmap.
@@ -505,10 +539,8 @@ pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
             let meta_filter_words = meta_dram.div_ceil(u64::from(mem.filter.word_bytes));
             let e_before: f64 = rs.iter().map(|r| r.sparse.energy.0).sum();
             let e_after: f64 = rs.iter().map(|r| r.sparse.energy.1).sum();
-            let dense_cycles: f64 = rs
-                .iter()
-                .map(|r| r.speedup_vs_dense * r.layer.total_cycles as f64)
-                .sum();
+            let dense_cycles = sum(&|r| r.dense_cycles);
+            let metadata_bits = sum(&|r| r.sparse.metadata_bits);
             LayoutTotals {
                 layout: name.to_string(),
                 sparsity: if weights == 0 {
@@ -523,11 +555,8 @@ pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
                 },
                 total_cycles: total,
                 stall_cycles: sum(&|r| r.layer.stall_cycles),
-                speedup_vs_dense: if total == 0 {
-                    1.0
-                } else {
-                    dense_cycles / total as f64
-                },
+                dense_cycles,
+                speedup_vs_dense: speedup(dense_cycles, total),
                 pe_utilization: if total == 0 {
                     0.0
                 } else {
@@ -545,12 +574,8 @@ pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
                     .map(|r| r.sparse.max_bus_demand)
                     .max()
                     .unwrap_or(0),
-                metadata_bits: sum(&|r| r.sparse.metadata_bits),
-                metadata_bits_per_nonzero: if kept == 0 {
-                    0.0
-                } else {
-                    sum(&|r| r.sparse.metadata_bits) as f64 / kept as f64
-                },
+                metadata_bits,
+                metadata_bits_per_nonzero: ratio(metadata_bits, kept),
                 decode_cycles: sum(&|r| r.sparse.decode_cycles),
                 filter_dram_bytes: filter_words.saturating_sub(meta_filter_words)
                     * u64::from(mem.filter.word_bytes),
@@ -632,4 +657,96 @@ pub fn scalesim_nm_layer(layer: &Layer) -> Layer {
     let g = crate::workload::Gemm::new(w.shape.m, w.shape.n, k)
         .expect("a compressed K is a valid GEMM size");
     Layer::new(layer.name.clone(), LayerOp::Gemm(g))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A layer × layout row with the counts the totals read.
+    fn row(layout: &str, total: u64, dense: u64, kept: u64, meta: u64) -> CompareRow {
+        CompareRow {
+            layer: LayerStats {
+                total_cycles: total,
+                ..LayerStats::default()
+            },
+            sparse: SparseStats {
+                layout: layout.to_string(),
+                weights: 100,
+                kept_weights: kept,
+                metadata_bits: meta,
+                status: "ok".into(),
+                ..SparseStats::default()
+            },
+            dense_cycles: dense,
+            grid: None,
+            check: None,
+        }
+    }
+
+    #[test]
+    fn totals_divide_integer_sums_and_leave_undefined_ratios_empty() {
+        let arch = crate::inputs::builtin_sparse_arch().0;
+        let rows = [
+            // dense: two MAC layers and a ReLU (no cycles).
+            row("dense", 300, 300, 100, 0),
+            row("dense", 200, 200, 100, 0),
+            row("dense", 0, 0, 0, 0),
+            // nm prunes the second layer to nothing: 0 cycles there.
+            row("nm", 150, 300, 20, 40),
+            row("nm", 0, 200, 0, 8),
+            row("nm", 0, 0, 0, 0),
+            // darb prunes everything and keeps only block codes.
+            row("darb", 0, 300, 0, 64),
+            row("darb", 0, 200, 0, 32),
+            row("darb", 0, 0, 0, 0),
+        ];
+        let t = layout_totals(&arch, &rows);
+        let get = |l: &str| t.iter().find(|x| x.layout == l).unwrap();
+        // (300 + 200) / 150 by hand: 10/3.
+        assert_eq!(get("nm").dense_cycles, 500);
+        assert_eq!(get("nm").total_cycles, 150);
+        assert_eq!(get("nm").speedup_vs_dense, Some(10.0 / 3.0));
+        // 48 metadata bits over 20 kept weights.
+        assert_eq!(get("nm").metadata_bits_per_nonzero, Some(2.4));
+        assert_eq!(get("dense").speedup_vs_dense, Some(1.0));
+        assert_eq!(get("dense").metadata_bits_per_nonzero, Some(0.0));
+        // No cycles: no speedup; no kept weight: no bits per kept weight.
+        assert_eq!(get("darb").speedup_vs_dense, None);
+        assert_eq!(get("darb").metadata_bits_per_nonzero, None);
+        assert_eq!(get("darb").sparsity, 1.0);
+        // Per row: the pruned-away layer and the ReLU have no speedup.
+        let speedups: Vec<Option<f64>> = rows[3..6].iter().map(|r| r.speedup_vs_dense()).collect();
+        assert_eq!(speedups, [Some(2.0), None, None]);
+        assert!(crate::report::finite::first_non_finite(&t).is_none());
+    }
+
+    #[test]
+    fn a_speedup_over_no_cycles_is_undefined() {
+        assert_eq!(speedup(3, 2), Some(1.5));
+        assert_eq!(speedup(5, 0), None);
+        assert_eq!(speedup(0, 0), None);
+        assert_eq!(speedup(0, 7), Some(0.0));
+    }
+
+    #[test]
+    fn a_layout_listed_twice_is_refused() {
+        use LayoutKind::*;
+        assert_eq!(distinct_layouts(&[Dense, Nm, Darb]), Ok(()));
+        assert_eq!(
+            distinct_layouts(&[Dense, Nm, Darb, Nm]),
+            Err("`nm` is listed twice".to_string())
+        );
+        let spec = CompareSpec {
+            layouts: vec![Masked, Masked],
+            params: LayoutParams::default(),
+            size_to_fit: false,
+            checks: Checks::default(),
+        };
+        let arch = crate::inputs::builtin_sparse_arch().0;
+        assert_eq!(
+            spec.check(&arch),
+            Err("layouts: `masked` is listed twice".to_string())
+        );
+    }
 }

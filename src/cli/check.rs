@@ -66,12 +66,22 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
             .iter()
             .filter(|l| l.gemm_work().is_some())
             .count();
+        let spread = net.weight_spread;
         println!(
-            "ok: workload `{}`: {} layers ({} on the array), {} MACs",
+            "ok: workload `{}`: {} layers ({} on the array), {} MACs{}",
             net.name,
             net.layers.len(),
             mapped,
-            crate::report::table::thousands(net.macs())
+            crate::report::table::thousands(net.macs()),
+            if spread == crate::weights::WeightSpread::default() {
+                String::new()
+            } else {
+                format!(
+                    "; synthetic weight spreads filter = {}, channel = {}",
+                    spread.filter(),
+                    spread.channel()
+                )
+            }
         );
     }
     Ok(())

@@ -19,6 +19,7 @@ struct CompareSummary<'a> {
     layouts: Vec<&'static str>,
     params: &'a crate::layout::LayoutParams,
     seed: Option<u64>,
+    weight_spread: Option<crate::weights::WeightSpread>,
     size_to_fit: bool,
     totals: &'a [crate::compare::LayoutTotals],
 }
@@ -36,6 +37,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         .iter()
         .map(|s| LayoutKind::parse(s).map_err(|e| anyhow::anyhow!("--layouts: {e}")))
         .collect::<Result<Vec<_>>>()?;
+    crate::compare::distinct_layouts(&layouts).map_err(|e| anyhow::anyhow!("--layouts: {e}"))?;
     let params = a.layout.resolve(&l.arch.layout)?;
     let spec = CompareSpec {
         layouts,
@@ -45,19 +47,15 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
     };
     spec.check(&l.arch).map_err(anyhow::Error::msg)?;
     let mut records = vec![&l.arch_record, &l.workload_record];
-    let (source, weights_record) = match &a.weights {
-        Some(p) => {
-            let tensors = crate::weights::files::read_tensors(p)?;
-            let record = inputs::record_file(p)?;
-            (
-                WeightSource::Tensors {
-                    origin: p.display().to_string(),
-                    tensors,
-                },
-                Some(record),
-            )
-        }
-        None => (WeightSource::Synthetic { seed: a.seed }, None),
+    let (source, weights_record) = super::weight_args::weight_source(
+        a.weights.as_deref(),
+        a.seed,
+        a.weight_spread.as_deref(),
+        &l.network,
+    )?;
+    let spread = match &source {
+        WeightSource::Synthetic { spread, .. } => Some(*spread),
+        WeightSource::Tensors { .. } => None,
     };
     if let Some(r) = &weights_record {
         records.push(r);
@@ -86,12 +84,14 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         layouts: spec.layouts.iter().map(|k| k.as_str()).collect(),
         params: &spec.params,
         seed: a.weights.is_none().then_some(a.seed),
+        weight_spread: spread,
         size_to_fit: spec.size_to_fit,
         totals: &totals,
     };
-    let mut json = serde_json::to_vec_pretty(&summary).expect("the summary serializes");
-    json.push(b'\n');
-    write("summary.json", &json)?;
+    write(
+        "summary.json",
+        &crate::report::summary::json_file("summary.json", &summary),
+    )?;
     if !a.quiet {
         print!(
             "{}",

@@ -7,6 +7,7 @@ mod layout_args;
 mod pack;
 mod run;
 mod sweep;
+mod weight_args;
 
 pub use layout_args::LayoutArgs;
 
@@ -171,6 +172,11 @@ pub struct CompareArgs {
     /// Seed of the synthetic weights.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Spreads of the synthetic weights, `filter=X,channel=Y` (σ of the log-normal per-filter
+    /// and per-input-channel scales, each 0 to 3; an omitted key keeps its value) [default:
+    /// the workload's `[weight_spread]`, else filter=0.5,channel=0.3].
+    #[arg(long, value_name = "filter=X,channel=Y")]
+    pub weight_spread: Option<String>,
     /// Give each layout the PE mux fan-in and row bus it needs instead of the arch's.
     #[arg(long)]
     pub size_to_fit: bool,
@@ -221,6 +227,11 @@ pub struct RunArgs {
     /// Seed of the synthetic weights.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Spreads of the synthetic weights, `filter=X,channel=Y` (σ of the log-normal per-filter
+    /// and per-input-channel scales, each 0 to 3; an omitted key keeps its value) [default:
+    /// the workload's `[weight_spread]`, else filter=0.5,channel=0.3].
+    #[arg(long, value_name = "filter=X,channel=Y")]
+    pub weight_spread: Option<String>,
     /// Give the layout the PE mux fan-in and row bus it needs instead of the arch's.
     #[arg(long)]
     pub size_to_fit: bool,

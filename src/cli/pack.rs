@@ -68,6 +68,16 @@ pub struct Class {
 /// The weight matrix of a tensor: 2-D `[N, K]` as is, 4-D `[F, C, kh, kw]` reordered to
 /// channel-fastest windows.
 fn matrix_of(t: &NamedTensor) -> Result<(WeightMatrix, LayerContext)> {
+    if t.data.is_empty() {
+        bail!(
+            "tensor `{}` has shape {:?}: no weights to pack",
+            t.name,
+            t.shape
+        );
+    }
+    if let Some((index, value)) = crate::weights::first_non_finite(t) {
+        bail!("{}", crate::weights::non_finite_message(t, &index, value));
+    }
     match t.shape[..] {
         [n, k] => Ok((
             WeightMatrix {
@@ -192,11 +202,12 @@ pub(super) fn pack_command(a: PackArgs) -> Result<()> {
             }
         },
     };
-    let (w, ctx) = matrix_of(t)?;
+    let (w, ctx) = matrix_of(t).map_err(|e| anyhow::anyhow!("{}: {e}", a.weights.display()))?;
     let scores: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
     let packed = build(kind, &params).prune_and_pack(&w, &scores, &ctx);
     let r = report(kind, t, &w, &packed);
     if a.json {
+        crate::report::finite::assert_finite("pack --json", &r);
         println!(
             "{}",
             serde_json::to_string_pretty(&r).expect("the report serializes")

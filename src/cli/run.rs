@@ -13,16 +13,20 @@ use crate::report::scalesim::scalesim_reports;
 use crate::report::summary::{Inputs, Summary, Tool, WorkloadInfo, summary_json};
 use crate::report::table::render_table;
 use crate::stats::LayerStats;
-use crate::weights::{WeightSource, network_weights};
+use crate::weights::{WeightSource, WeightSpread, network_weights};
 use anyhow::{Context, Result, bail};
 
-/// The pruned and packed network under `choice`; an infeasible layer is an error here.
+/// The seed and spreads of synthetic weights.
+type Synthetic = (u64, WeightSpread);
+
+/// The pruned and packed network under `choice`, and the seed and spreads of its weights when
+/// they are synthetic; an infeasible layer is an error here.
 fn run_sparse(
     a: &RunArgs,
     l: &Loaded,
     choice: &LayoutChoice,
     params: &LayoutParams,
-) -> Result<Vec<CompareRow>> {
+) -> Result<(Vec<CompareRow>, Option<Synthetic>)> {
     let kind = match choice {
         LayoutChoice::Uniform(k) => *k,
         LayoutChoice::LayerwiseNm => LayoutKind::Nm,
@@ -34,12 +38,15 @@ fn run_sparse(
         checks: a.trust.checks(a.seed),
     };
     spec.check(&l.arch).map_err(anyhow::Error::msg)?;
-    let source = match &a.weights {
-        Some(p) => WeightSource::Tensors {
-            origin: p.display().to_string(),
-            tensors: crate::weights::files::read_tensors(p)?,
-        },
-        None => WeightSource::Synthetic { seed: a.seed },
+    let (source, _) = super::weight_args::weight_source(
+        a.weights.as_deref(),
+        a.seed,
+        a.weight_spread.as_deref(),
+        &l.network,
+    )?;
+    let synthetic = match &source {
+        WeightSource::Synthetic { seed, spread } => Some((*seed, *spread)),
+        WeightSource::Tensors { .. } => None,
     };
     let weights = network_weights(&l.network, &source)?;
     let rows = run_layout(
@@ -59,12 +66,17 @@ fn run_sparse(
             r.sparse.status.trim_start_matches("infeasible: ")
         );
     }
-    Ok(rows)
+    Ok((rows, synthetic))
 }
 
 pub(super) fn run_command(a: RunArgs) -> Result<()> {
     let l = load(a.arch.as_deref(), a.workload.as_deref(), a.gemm)?;
     let params = a.params.resolve(&l.arch.layout)?;
+    if let Some(s) = &a.weight_spread {
+        // Checked even when no weights are needed (a plain dense run ignores it).
+        super::weight_args::parse_weight_spread(s, l.network.weight_spread)
+            .map_err(|e| anyhow::anyhow!("--weight-spread: {e}"))?;
+    }
     let choice = match &a.layout {
         Some(s) => Some(LayoutChoice::Uniform(
             LayoutKind::parse(s).map_err(|e| anyhow::anyhow!("--layout: {e}"))?,
@@ -74,9 +86,12 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         None if a.trust.any() => Some(LayoutChoice::Uniform(LayoutKind::Dense)),
         None => None,
     };
-    let sparse_rows = match &choice {
-        Some(choice) => Some(run_sparse(&a, &l, choice, &params)?),
-        None => None,
+    let (sparse_rows, synthetic) = match &choice {
+        Some(choice) => {
+            let (rows, synthetic) = run_sparse(&a, &l, choice, &params)?;
+            (Some(rows), synthetic)
+        }
+        None => (None, None),
     };
     let layers: Vec<LayerStats> = match &sparse_rows {
         Some(rows) => rows.iter().map(|r| r.layer.clone()).collect(),
@@ -122,6 +137,8 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
             layers: l.network.layers.len(),
         },
         totals: &totals,
+        seed: synthetic.map(|(seed, _)| seed),
+        weight_spread: synthetic.map(|(_, spread)| spread),
     };
     write("summary.json", &summary_json(&summary))?;
     if a.scalesim_reports {

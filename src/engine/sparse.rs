@@ -78,7 +78,8 @@ pub struct SparseStats {
     pub decode_cycles: u64,
     /// Metadata entries the decoder turned into selects (its work, for energy).
     pub decoder_entries: u64,
-    /// Filters pruned to all zeros and dropped from the array (per weight instance, summed).
+    /// Filters pruned to all zeros that no fold computes (dropped from the packing, or in a
+    /// column chunk without a weight), per weight instance, summed.
     pub dropped_filters: u64,
     /// Metadata words read from SRAM.
     pub metadata_sram_reads: u64,
@@ -300,6 +301,7 @@ pub fn map_packed(
     let mut seen_filter_tiles: HashSet<TileKey> = HashSet::new();
     let mut prev_needed: Option<(u64, Vec<u32>)> = None;
     let mut fold_index = 0u64;
+    let mut idle_filters = vec![0u64; work.instances as usize];
 
     for inst in 0..work.instances {
         let (pack_index, filter_inst) = if work.weights_shared {
@@ -318,6 +320,10 @@ pub fn map_packed(
                 let active: Vec<usize> = (0..block.rows)
                     .filter(|&row| cols.iter().any(|&col| block.cell(row, col).k != EMPTY))
                     .collect();
+                if active.is_empty() {
+                    // No weight in the whole chunk: no fold computes these filters.
+                    idle_filters[inst as usize] += cols.len() as u64;
+                }
                 let column_bits: u64 = cols
                     .iter()
                     .map(|&col| u64::from(block.column_bits[col]))
@@ -510,21 +516,23 @@ pub fn map_packed(
         .iter()
         .find_map(|p| p.note.clone())
         .unwrap_or_default();
-    // Dropped filters still produce M zero outputs per GEMM unless the next layer skips them.
-    let dropped_outputs: u64 = (0..work.instances)
+    // Filters no fold computes — dropped from the packing, or in a column chunk without a
+    // weight — still produce M zero outputs per GEMM unless the next layer skips them.
+    let uncomputed: Vec<u64> = (0..work.instances)
         .map(|inst| {
             let pack = if work.weights_shared {
                 &packs[0]
             } else {
                 &packs[inst as usize]
             };
-            pack.dropped_filters() * m
+            pack.dropped_filters() + idle_filters[inst as usize]
         })
-        .sum();
+        .collect();
+    let dropped_outputs: u64 = uncomputed.iter().sum::<u64>() * m;
     sp.dropped_filters = if work.weights_shared {
-        packs[0].dropped_filters()
+        uncomputed.first().copied().unwrap_or(0)
     } else {
-        packs.iter().map(Packed::dropped_filters).sum()
+        uncomputed.iter().sum()
     };
     let zero_fill = match arch.dropped_filters {
         DroppedFilters::WriteZeros => dropped_outputs,

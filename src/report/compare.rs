@@ -1,5 +1,6 @@
 //! `compare.csv`, `compare_totals.csv` and the printed layout table.
 
+use super::finite::{assert_finite, fmt_opt};
 use super::table::thousands;
 use crate::compare::{CompareRow, CompareSpec, LayoutTotals};
 use crate::config::Arch;
@@ -27,23 +28,29 @@ fn record<T: serde::Serialize>(v: &T) -> (csv::StringRecord, csv::StringRecord) 
     (header, values)
 }
 
-/// One row per layer × layout: the `layers.csv` columns, then the layout columns and
-/// `speedup_vs_dense`.
+/// One row per layer × layout: the `layers.csv` columns, then the layout columns,
+/// `dense_cycles` and `speedup_vs_dense` (empty when the layout spends no cycles on the
+/// layer).
 pub fn compare_csv(rows: &[CompareRow]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for (i, row) in rows.iter().enumerate() {
+        assert_finite("compare.csv", &row.layer);
+        assert_finite("compare.csv", &row.sparse);
         let (h1, v1) = record(&row.layer);
         let (h2, v2) = record(&row.sparse);
         if i == 0 {
             let mut h: Vec<&str> = h1.iter().chain(h2.iter()).collect();
-            h.push("speedup_vs_dense");
+            h.extend(["dense_cycles", "speedup_vs_dense"]);
             w.write_record(&h).expect("writing into memory cannot fail");
         }
-        let speedup = row.speedup_vs_dense.to_string();
+        let extra = [
+            row.dense_cycles.to_string(),
+            fmt_opt(row.speedup_vs_dense()),
+        ];
         let v: Vec<&str> = v1
             .iter()
             .chain(v2.iter())
-            .chain(std::iter::once(speedup.as_str()))
+            .chain(extra.iter().map(String::as_str))
             .collect();
         w.write_record(&v).expect("writing into memory cannot fail");
     }
@@ -52,8 +59,13 @@ pub fn compare_csv(rows: &[CompareRow]) -> Vec<u8> {
 
 /// One row per layout with network totals.
 pub fn totals_csv(totals: &[LayoutTotals]) -> Vec<u8> {
+    assert_finite("compare_totals.csv", totals);
     to_csv(totals)
 }
+
+/// How the table shows an undefined ratio (a speedup over no cycles, bits per kept weight
+/// when none is kept).
+pub const UNDEFINED: &str = "—";
 
 /// The network-level comparison table.
 pub fn render_compare_table(
@@ -105,12 +117,14 @@ pub fn render_compare_table(
                 format!("{:.1}%", 100.0 * t.sparsity),
                 format!("{:.1}%", 100.0 * t.retained_energy),
                 thousands(t.total_cycles),
-                format!("{:.2}x", t.speedup_vs_dense),
+                t.speedup_vs_dense
+                    .map_or_else(|| UNDEFINED.to_string(), |s| format!("{s:.2}x")),
                 format!("{:.1}%", 100.0 * t.pe_utilization),
                 format!("{:.1}%", 100.0 * t.mapping_efficiency),
                 t.max_fan_in.to_string(),
                 t.max_bus_demand.to_string(),
-                format!("{:.2}", t.metadata_bits_per_nonzero),
+                t.metadata_bits_per_nonzero
+                    .map_or_else(|| UNDEFINED.to_string(), |b| format!("{b:.2}")),
                 thousands(dram.div_ceil(1024)),
                 t.status.clone(),
             ]

@@ -4,6 +4,7 @@ use crate::stats::LayerStats;
 
 /// Renders the per-layer CSV.
 pub fn layers_csv(layers: &[LayerStats]) -> Vec<u8> {
+    super::finite::assert_finite("layers.csv", layers);
     let mut w = csv::Writer::from_writer(Vec::new());
     for l in layers {
         w.serialize(l)

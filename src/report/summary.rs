@@ -19,6 +19,12 @@ pub struct Summary<'a> {
     pub workload: WorkloadInfo<'a>,
     /// Network totals.
     pub totals: &'a NetworkTotals,
+    /// Seed of the synthetic weights, when a layout pruned synthetic weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Spreads of those synthetic weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_spread: Option<crate::weights::WeightSpread>,
 }
 
 /// Tool identity.
@@ -59,6 +65,13 @@ pub struct WorkloadInfo<'a> {
 
 /// Renders the summary as pretty JSON with a trailing newline.
 pub fn summary_json(s: &Summary) -> Vec<u8> {
+    json_file("summary.json", s)
+}
+
+/// Any result document as pretty JSON with a trailing newline, its floats checked
+/// ([`super::finite::assert_finite`]; serde_json would silently write NaN as `null`).
+pub fn json_file<T: Serialize + ?Sized>(file: &str, s: &T) -> Vec<u8> {
+    super::finite::assert_finite(file, s);
     let mut v = serde_json::to_vec_pretty(s).expect("the summary serializes");
     v.push(b'\n');
     v

@@ -1,15 +1,17 @@
-//! Running sweep points: weights and packings are computed once per (workload, seed, layout,
-//! layout parameters) and shared by every point that needs them (they do not depend on the
-//! array or the memory); points run in parallel.
+//! Running sweep points: weights are generated once per (workload, seed, weight spreads) and
+//! packings computed once per (those weights, layout, layout parameters), each shared by every
+//! point that needs it (they do not depend on the array or the memory); points run in
+//! parallel.
 
 use super::spec::{Point, SweepSpec, show_value};
-use crate::compare::{layout_limits, pack_layer, simulate_layout};
+use crate::compare::{layout_limits, pack_layer, simulate_layout, speedup};
 use crate::config::{Arch, Dataflow};
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
 use crate::error::InputError;
 use crate::layout::LayoutKind;
 use crate::layout::packed::Packed;
+use crate::report::finite::{fmt_f64, fmt_opt};
 use crate::stats::LayerStats;
 use crate::weights::{LayerWeights, WeightSource, network_weights};
 use rayon::prelude::*;
@@ -83,11 +85,14 @@ pub struct PointResult {
 /// A packing and the points (indices) that use it.
 type PackGroup = (PackKey, Vec<usize>);
 
-/// What points share: weights and packings.
+/// What points share: weights (workload, seed, spreads) and packings (also layout and
+/// parameters).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct PackKey {
     workload: usize,
     seed: u64,
+    /// The weight spreads' bits ([`crate::weights::WeightSpread::bits`]).
+    spread: (u64, u64),
     layout: LayoutKind,
     params: String,
 }
@@ -97,6 +102,7 @@ fn pack_key(spec: &SweepSpec, p: &Point, arch: &Arch) -> PackKey {
     PackKey {
         workload: p.workload,
         seed,
+        spread: spec.weight_spread(p).bits(),
         layout,
         params: serde_json::to_string(&arch.layout).expect("parameters serialize"),
     }
@@ -145,22 +151,24 @@ pub fn run_points(
             .or_default()
             .push(i);
     }
-    // Weights per (workload, seed), one at a time; the packings of one weight set run in
-    // parallel.
-    let mut by_weights: BTreeMap<(usize, u64), Vec<PackGroup>> = BTreeMap::new();
+    // Weights per (workload, seed, spreads), one at a time; the packings of one weight set run
+    // in parallel.
+    let mut by_weights: BTreeMap<(usize, u64, (u64, u64)), Vec<PackGroup>> = BTreeMap::new();
     for (key, members) in groups {
         by_weights
-            .entry((key.workload, key.seed))
+            .entry((key.workload, key.seed, key.spread))
             .or_default()
             .push((key, members));
     }
-    for ((workload, seed), packings) in by_weights {
+    for ((workload, seed, _), packings) in by_weights {
         let net = &spec.workloads[workload].1;
         // Dense points need no weights.
         let w = if packings.iter().all(|(k, _)| k.layout == LayoutKind::Dense) {
             vec![None; net.layers.len()]
         } else {
-            network_weights(net, &WeightSource::Synthetic { seed })?
+            // Every point of the group has these spreads.
+            let spread = spec.weight_spread(&points[packings[0].1[0]]);
+            network_weights(net, &WeightSource::Synthetic { seed, spread })?
         };
         packings.par_iter().for_each(|(key, members)| {
             run_packing(spec, points, &archs, &w, key, members, done);
@@ -321,11 +329,6 @@ fn evaluate(
             dense.total_cycles,
         );
         if spec.per_layer {
-            let speed = if s.total_cycles == 0 {
-                1.0
-            } else {
-                dense.total_cycles as f64 / s.total_cycles as f64
-            };
             layers_out.push(vec![
                 p.id.to_string(),
                 i.to_string(),
@@ -334,12 +337,12 @@ fn evaluate(
                 status,
                 s.total_cycles.to_string(),
                 s.stall_cycles.to_string(),
-                s.pe_utilization.to_string(),
-                s.mapping_efficiency.to_string(),
+                fmt_f64(s.pe_utilization),
+                fmt_f64(s.mapping_efficiency),
                 eff.to_string(),
                 fan.to_string(),
                 bus.to_string(),
-                speed.to_string(),
+                fmt_opt(speedup(dense.total_cycles, s.total_cycles)),
             ]);
         }
     }
@@ -418,6 +421,8 @@ impl Totals {
     fn values(&self, arch: &Arch) -> Vec<String> {
         let pes = arch.array.pes();
         let m = &arch.memory;
+        // Fractions of nothing are 0 (no cycles, folds or weights: nothing used or pruned);
+        // a speedup over no cycles is undefined, an empty cell.
         let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
         vec![
             self.total.to_string(),
@@ -427,21 +432,22 @@ impl Totals {
             (m.ifmap.sram_kb + m.filter.sram_kb + m.ofmap.sram_kb).to_string(),
             self.macs.to_string(),
             self.effectual.to_string(),
-            ratio(self.effectual as f64, (pes * self.total) as f64).to_string(),
-            ratio(self.occupied, (self.folds * pes) as f64).to_string(),
+            fmt_f64(ratio(self.effectual as f64, (pes * self.total) as f64)),
+            fmt_f64(ratio(self.occupied, (self.folds * pes) as f64)),
             self.dram_bytes.to_string(),
-            ratio(self.dense_total as f64, self.total as f64).to_string(),
-            (1.0 - ratio(self.kept as f64, self.weights as f64)).to_string(),
-            if self.energy.0 == 0.0 {
-                "1".to_string()
+            fmt_opt(speedup(self.dense_total, self.total)),
+            fmt_f64(1.0 - ratio(self.kept as f64, self.weights as f64)),
+            // Nothing to lose retains everything.
+            fmt_f64(if self.energy.0 == 0.0 {
+                1.0
             } else {
-                (self.energy.1 / self.energy.0).to_string()
-            },
+                self.energy.1 / self.energy.0
+            }),
             self.meta.to_string(),
             self.fan.to_string(),
             self.bus.to_string(),
             self.decode.to_string(),
-            (self.total as f64 / arch.clock_mhz).to_string(),
+            fmt_f64(self.total as f64 / arch.clock_mhz),
         ]
     }
 }
@@ -521,7 +527,7 @@ layout = ["nm", "colcomb", "masked"]
         let mut got = got.into_inner().unwrap();
         got.sort_by_key(|r| r.id);
         let net = &spec.workloads[0].1;
-        let weights = network_weights(net, &WeightSource::Synthetic { seed: spec.seed }).unwrap();
+        let weights = network_weights(net, &WeightSource::synthetic(spec.seed)).unwrap();
         let none = vec![None; net.layers.len()];
         let mut distinct = std::collections::HashSet::new();
         for p in &points {

@@ -10,8 +10,9 @@
 //! zip = [["array.rows", "array.cols"]]   # axes that move together
 //! constraints = ["array.rows * array.cols <= 16384"]
 //!
-//! [axes]                                 # any architecture key by dotted path, and
-//! "array.rows" = [16, 32, 64]            #   layout, seed, sparsity (= layout.sparsity)
+//! [axes]                                 # any architecture key by dotted path, and layout,
+//! "array.rows" = [16, 32, 64]            #   seed, sparsity (= layout.sparsity),
+//!                                        #   weight_spread.filter, weight_spread.channel
 //! "array.cols" = { from = 16, to = 64, step = 24 }
 //! layout = ["dense", "nm", "colcomb"]
 //! "layout.colcomb_alpha" = [4, 8]
@@ -25,6 +26,8 @@ use crate::config::Arch;
 use crate::config::validate::parse_arch_toml;
 use crate::error::InputError;
 use crate::layout::LayoutKind;
+use crate::weights::WeightSpread;
+use crate::weights::synthetic::check_spread;
 use crate::workload::Network;
 use serde::Deserialize;
 use toml::Value;
@@ -111,6 +114,10 @@ pub enum AxisKind {
     Layout,
     /// The synthetic-weights seed.
     Seed,
+    /// The per-filter spread of the synthetic weights (`weight_spread.filter`).
+    FilterSpread,
+    /// The per-input-channel spread of the synthetic weights (`weight_spread.channel`).
+    ChannelSpread,
 }
 
 /// One swept axis.
@@ -386,6 +393,17 @@ impl SweepFile {
             let kind = match key_norm.as_str() {
                 "layout" => AxisKind::Layout,
                 "seed" => AxisKind::Seed,
+                "weight_spread.filter" => AxisKind::FilterSpread,
+                "weight_spread.channel" => AxisKind::ChannelSpread,
+                other if other.split('.').next() == Some("weight_spread") => {
+                    return Err(InputError::new(
+                        origin,
+                        format!(
+                            "unknown axis `{other}`: the weight spreads are weight_spread.filter and weight_spread.channel"
+                        ),
+                    )
+                    .with_key(format!("axes.\"{key}\"")));
+                }
                 _ => AxisKind::Arch(key_norm.split('.').map(String::from).collect()),
             };
             let bad = |m: String| InputError::new(origin, m).with_key(format!("axes.\"{key}\""));
@@ -403,6 +421,10 @@ impl SweepFile {
                                 "invalid seed {val}: expected an integer ≥ 0"
                             )));
                         }
+                    }
+                    AxisKind::FilterSpread | AxisKind::ChannelSpread => {
+                        spread_value(val)
+                            .map_err(|e| bad(format!("invalid spread {}: {e}", show_value(val))))?;
                     }
                     AxisKind::Arch(path) => {
                         let mut probe = base.clone();
@@ -536,6 +558,15 @@ impl SweepFile {
     }
 }
 
+/// A spread axis value: a number (integer or float) from 0 to [`WeightSpread::MAX`].
+fn spread_value(v: &Value) -> Result<f64, String> {
+    let x = v
+        .as_float()
+        .or_else(|| v.as_integer().map(|i| i as f64))
+        .ok_or_else(|| format!("expected a number from 0 to {}", WeightSpread::MAX))?;
+    check_spread(x)
+}
+
 /// `key = value, …` of a point, for messages.
 fn describe(axes: &[Axis], values: &[Value]) -> String {
     axes.iter()
@@ -627,6 +658,21 @@ impl SweepSpec {
         parse_arch_toml(&text, &format!("sweep point {}", p.id), "point")
     }
 
+    /// The spreads of the point's synthetic weights: its workload's, with the point's
+    /// `weight_spread.*` axes applied.
+    pub fn weight_spread(&self, p: &Point) -> WeightSpread {
+        let base = self.workloads[p.workload].1.weight_spread;
+        let (mut filter, mut channel) = (base.filter(), base.channel());
+        for (a, v) in self.axes.iter().zip(&p.values) {
+            match a.kind {
+                AxisKind::FilterSpread => filter = spread_value(v).expect("checked"),
+                AxisKind::ChannelSpread => channel = spread_value(v).expect("checked"),
+                _ => {}
+            }
+        }
+        WeightSpread::new(filter, channel).expect("checked")
+    }
+
     /// The point's layout (default dense) and seed.
     pub fn layout_and_seed(&self, p: &Point) -> (LayoutKind, u64) {
         let mut kind = LayoutKind::Dense;
@@ -637,7 +683,7 @@ impl SweepSpec {
                     kind = LayoutKind::parse(v.as_str().expect("checked")).expect("checked")
                 }
                 AxisKind::Seed => seed = v.as_integer().expect("checked") as u64,
-                AxisKind::Arch(_) => {}
+                AxisKind::Arch(_) | AxisKind::FilterSpread | AxisKind::ChannelSpread => {}
             }
         }
         (kind, seed)
@@ -690,6 +736,29 @@ mod tests {
         );
         assert_eq!(s.arch(&pts[3]).unwrap().array.cols, 32);
         assert_eq!(s.arch(&pts[3]).unwrap().array.rows, 16);
+    }
+
+    #[test]
+    fn spread_axes_apply_over_the_workloads_spreads() {
+        let s = spec("[axes]\n\"weight_spread.channel\" = [0, 1.25]\n").unwrap();
+        let pts = s.points().unwrap();
+        let got: Vec<WeightSpread> = pts.iter().map(|p| s.weight_spread(p)).collect();
+        assert_eq!(
+            got,
+            [
+                WeightSpread::new(0.5, 0.0).unwrap(),
+                WeightSpread::new(0.5, 1.25).unwrap()
+            ]
+        );
+        // The workload's own spreads are the base of the axes.
+        let mut s = s;
+        s.workloads[0].1.weight_spread = WeightSpread::new(2.0, 0.3).unwrap();
+        assert_eq!(
+            s.weight_spread(&pts[1]),
+            WeightSpread::new(2.0, 1.25).unwrap()
+        );
+        // Spread axes are not architecture keys: the arch of every point is the base's.
+        assert_eq!(s.arch(&pts[0]).unwrap(), s.arch(&pts[1]).unwrap());
     }
 
     #[test]

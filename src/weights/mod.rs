@@ -11,6 +11,8 @@ pub mod files;
 pub mod npy;
 pub mod synthetic;
 
+pub use synthetic::WeightSpread;
+
 use crate::error::InputError;
 use crate::workload::{LayerOp, Network};
 use files::NamedTensor;
@@ -65,6 +67,8 @@ pub enum WeightSource {
     Synthetic {
         /// Seed of the whole network.
         seed: u64,
+        /// Per-filter and per-input-channel scale spreads.
+        spread: WeightSpread,
     },
     /// Tensors read from a file, named `origin` in errors.
     Tensors {
@@ -73,6 +77,16 @@ pub enum WeightSource {
         /// The tensors.
         tensors: Vec<NamedTensor>,
     },
+}
+
+impl WeightSource {
+    /// Synthetic weights from `seed` with the default spreads.
+    pub fn synthetic(seed: u64) -> WeightSource {
+        WeightSource::Synthetic {
+            seed,
+            spread: WeightSpread::default(),
+        }
+    }
 }
 
 /// The tensor names a layer reads: its `weights` key, or the PyTorch state-dict default
@@ -104,7 +118,9 @@ pub fn network_weights(
                 return Ok(None);
             }
             Ok(Some(match source {
-                WeightSource::Synthetic { seed } => synthetic_layer(&layer.op, *seed, i),
+                WeightSource::Synthetic { seed, spread } => {
+                    synthetic_layer(&layer.op, *seed, *spread, i)
+                }
                 WeightSource::Tensors { origin, tensors } => {
                     let names =
                         tensor_names(&layer.name, &layer.op, layer.weight_tensors.as_deref());
@@ -115,7 +131,7 @@ pub fn network_weights(
         .collect()
 }
 
-fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
+fn synthetic_layer(op: &LayerOp, seed: u64, spread: WeightSpread, layer: usize) -> LayerWeights {
     use synthetic::{stream_seed, synthetic_matrix};
     let matrices = match op {
         LayerOp::Conv(c) => {
@@ -129,6 +145,7 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
                         cg,
                         |j| j % cg,
                         stream_seed(seed, layer, inst),
+                        spread,
                     )
                 })
                 .collect()
@@ -141,6 +158,7 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
                 k,
                 |j| j,
                 stream_seed(seed, layer, 0),
+                spread,
             )]
         }
         LayerOp::Lstm(l) => {
@@ -152,6 +170,7 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
                 k,
                 |j| j,
                 stream_seed(seed, layer, 0),
+                spread,
             )]
         }
         LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),
@@ -159,7 +178,49 @@ fn synthetic_layer(op: &LayerOp, seed: u64, layer: usize) -> LayerWeights {
     LayerWeights { matrices }
 }
 
+/// The index (one coordinate per dimension, C order) and value of the first NaN or infinite
+/// element of `t`, if any.
+pub fn first_non_finite(t: &NamedTensor) -> Option<(Vec<usize>, f32)> {
+    let flat = t.data.iter().position(|x| !x.is_finite())?;
+    let mut index = vec![0; t.shape.len()];
+    let mut rest = flat;
+    for (i, d) in t.shape.iter().enumerate().rev() {
+        if *d > 0 {
+            index[i] = rest % d;
+            rest /= d;
+        }
+    }
+    Some((index, t.data[flat]))
+}
+
+/// A tensor's element `[i, j, …]` that is NaN or infinite, described: weights must be finite.
+pub fn non_finite_message(t: &NamedTensor, index: &[usize], value: f32) -> String {
+    let at: Vec<String> = index.iter().map(usize::to_string).collect();
+    format!(
+        "tensor `{}` holds {value} at [{}]: weights must be finite numbers",
+        t.name,
+        at.join(", ")
+    )
+}
+
+/// The tensor `name` that layer `layer` reads, with finite values.
 fn find<'a>(
+    tensors: &'a [NamedTensor],
+    name: &str,
+    layer: &str,
+    origin: &str,
+) -> Result<&'a NamedTensor, InputError> {
+    let t = find_named(tensors, name, layer, origin)?;
+    match first_non_finite(t) {
+        None => Ok(t),
+        Some((index, value)) => Err(InputError::new(
+            origin,
+            format!("layer `{layer}`: {}", non_finite_message(t, &index, value)),
+        )),
+    }
+}
+
+fn find_named<'a>(
     tensors: &'a [NamedTensor],
     name: &str,
     layer: &str,
@@ -303,5 +364,67 @@ fn bind_layer(
             })
         }
         LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// SHA-256 of every synthetic weight of `workload` (little-endian f32, layer by layer,
+    /// matrix by matrix).
+    fn weights_sha256(workload: &str, name: &str, source: &WeightSource) -> String {
+        let net = crate::inputs::parse_workload_text(
+            workload,
+            name,
+            name,
+            "toml",
+            crate::workload::scalesim_csv::TopologyForm::Detect,
+        )
+        .unwrap();
+        let mut h = Sha256::new();
+        for lw in network_weights(&net, source).unwrap().iter().flatten() {
+            for m in &lw.matrices {
+                for w in &m.data {
+                    h.update(w.to_le_bytes());
+                }
+            }
+        }
+        format!("{:x}", h.finalize())
+    }
+
+    /// The synthetic weights, pinned as the generator wrote them before the spreads became
+    /// parameters: results made with the default spreads keep their bytes.
+    #[test]
+    fn default_synthetic_weights_keep_their_bytes() {
+        let source = WeightSource::Synthetic {
+            seed: 1,
+            spread: WeightSpread::default(),
+        };
+        for (text, name, sha) in [
+            (
+                include_str!("../../workloads/lenet5.toml"),
+                "lenet5",
+                "33e773ee11a88a7810fcef06d40ab07b8c5a6bdf9c57e2739c5ad9f1d27f004e",
+            ),
+            (
+                include_str!("../../workloads/mobilenet_v2.toml"),
+                "mobilenet_v2",
+                "c97c19729125c62e948e335379404ba83c96d17ccdf86ce165702f93b1bc1968",
+            ),
+            (
+                include_str!("../../workloads/lstm_mnist_rows.toml"),
+                "lstm_mnist_rows",
+                "8f1b394fde06e92b3adce4a1c7d343a91dbbe9ebdcc8b7228d57b08ff54fe927",
+            ),
+        ] {
+            assert_eq!(weights_sha256(text, name, &source), sha, "{name}");
+        }
+        let m = synthetic::synthetic_matrix(4, 6, 3, |j| j % 3, 7, WeightSpread::default());
+        assert_eq!(
+            [m.data[0], m.data[5], m.data[16], m.data[23]],
+            [0.6291778, 0.6362197, 2.1664186, 0.67974263]
+        );
     }
 }

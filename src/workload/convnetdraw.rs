@@ -183,6 +183,7 @@ pub fn parse_convnetdraw(src: &str, origin: &str, name: &str) -> Result<Network,
     Ok(Network {
         name: name.to_string(),
         layers,
+        weight_spread: crate::weights::WeightSpread::default(),
     })
 }
 

@@ -8,6 +8,7 @@ pub mod convnetdraw;
 pub mod scalesim_csv;
 pub mod toml_format;
 
+use crate::weights::WeightSpread;
 use serde::Serialize;
 use std::fmt;
 
@@ -18,6 +19,9 @@ pub struct Network {
     pub name: String,
     /// Layers in order.
     pub layers: Vec<Layer>,
+    /// The spreads of the synthetic weights the workload asks for (its `[weight_spread]`
+    /// table in TOML; the defaults otherwise). Weights read from a file ignore them.
+    pub weight_spread: WeightSpread,
 }
 
 impl Network {

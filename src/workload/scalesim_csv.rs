@@ -182,6 +182,7 @@ pub fn parse_topology_csv(
     Ok(Network {
         name: name.to_string(),
         layers,
+        weight_spread: crate::weights::WeightSpread::default(),
     })
 }
 

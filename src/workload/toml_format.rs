@@ -43,9 +43,19 @@
 //! Convolutions use explicit padding: `Ho = floor((H + 2p − kh)/s) + 1`. Every layer takes an
 //! optional `batch` overriding the network's. `pool` layers may carry `kernel` and `stride` for
 //! the reader; they are not mapped on the array.
+//!
+//! An optional top-level table sets the spreads of the synthetic weights (used when no weights
+//! file is given; `--weight-spread` overrides it key by key):
+//! ```toml
+//! [weight_spread]
+//! filter = 0.5                  # σ of ln(per-filter scale), 0 to 3, default 0.5
+//! channel = 0.3                 # σ of ln(per-input-channel scale), 0 to 3, default 0.3
+//! ```
 
 use super::{Conv2d, ConvSpec, Gemm, Layer, LayerOp, Lstm, Network, NonMacKind, OutputRule};
 use crate::error::{InputError, line_column};
+use crate::weights::WeightSpread;
+use crate::weights::synthetic::check_spread;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -57,8 +67,16 @@ struct RawNetwork {
     name: Option<String>,
     description: Option<String>,
     batch: Field,
+    weight_spread: Option<RawSpread>,
     #[serde(default)]
     layer: Vec<Spanned<RawLayer>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpread {
+    filter: Field,
+    channel: Field,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,9 +131,23 @@ pub fn parse_workload_toml(
         layers.push(ctx.layer(l, i, batch)?);
     }
     let _ = raw.description;
+    let mut weight_spread = WeightSpread::default();
+    if let Some(t) = &raw.weight_spread {
+        let filter = match &t.filter {
+            Some(v) => ctx.spread(v, "weight_spread.filter")?,
+            None => weight_spread.filter(),
+        };
+        let channel = match &t.channel {
+            Some(v) => ctx.spread(v, "weight_spread.channel")?,
+            None => weight_spread.channel(),
+        };
+        weight_spread =
+            WeightSpread::new(filter, channel).expect("both spreads were checked above");
+    }
     Ok(Network {
         name: raw.name.unwrap_or_else(|| default_name.to_string()),
         layers,
+        weight_spread,
     })
 }
 
@@ -130,6 +162,24 @@ impl Ctx<'_> {
         InputError::at_line(self.origin, line, message)
             .with_column(column)
             .with_key(key)
+    }
+
+    /// A synthetic-weight spread: a number (integer or float) from 0 to the maximum.
+    fn spread(&self, v: &Spanned<toml::Value>, key: &str) -> Result<f64, InputError> {
+        let x = match v.get_ref() {
+            toml::Value::Float(f) => Some(*f),
+            toml::Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        };
+        x.ok_or_else(|| "expected a number".to_string())
+            .and_then(check_spread)
+            .map_err(|e| {
+                self.err_at(
+                    v.span().start,
+                    key,
+                    format!("invalid value {}: {e}", show(v.get_ref())),
+                )
+            })
     }
 
     fn int(&self, v: &Spanned<toml::Value>, key: &str) -> Result<u64, InputError> {
@@ -415,6 +465,49 @@ out_features = 120
         assert_eq!(n.layers[0].macs(), 28 * 28 * 6 * 25);
         assert_eq!(n.layers[1].macs(), 0);
         assert_eq!(n.layers[2].macs(), 400 * 120);
+    }
+
+    #[test]
+    fn weight_spreads_default_and_are_read_key_by_key() {
+        let n = parse_workload_toml(LENET, "t.toml", "t").unwrap();
+        assert_eq!(n.weight_spread, WeightSpread::default());
+        let src = LENET.replacen("[[layer]]", "[weight_spread]\nchannel = 0\n[[layer]]", 1);
+        let n = parse_workload_toml(&src, "t.toml", "t").unwrap();
+        assert_eq!(n.weight_spread, WeightSpread::new(0.5, 0.0).unwrap());
+        let src = format!("{LENET}\n[weight_spread]\nfilter = 1.25\nchannel = 2\n");
+        let n = parse_workload_toml(&src, "t.toml", "t").unwrap();
+        assert_eq!(n.weight_spread, WeightSpread::new(1.25, 2.0).unwrap());
+    }
+
+    #[test]
+    fn bad_weight_spreads_are_named() {
+        for (table, msg) in [
+            (
+                "[weight_spread]\nfilter = 3.5\n",
+                "t.toml:2:10: weight_spread.filter: invalid value 3.5: expected a number from 0 to 3",
+            ),
+            (
+                "[weight_spread]\nchannel = -1\n",
+                "t.toml:2:11: weight_spread.channel: invalid value -1: expected a number from 0 to 3",
+            ),
+            (
+                "[weight_spread]\nchannel = nan\n",
+                "t.toml:2:11: weight_spread.channel: invalid value nan: expected a number from 0 to 3",
+            ),
+            (
+                "[weight_spread]\nfilter = \"wide\"\n",
+                "t.toml:2:10: weight_spread.filter: invalid value \"wide\": expected a number",
+            ),
+            (
+                "[weight_spread]\nlayer = 0.5\n",
+                "t.toml:2:1: weight_spread.layer: unknown field `layer`, expected `filter` or `channel`",
+            ),
+        ] {
+            // The table first (line 1), then the layers.
+            let src = format!("{table}{}", LENET.replacen("name = \"tiny\"\n", "", 1));
+            let e = parse_workload_toml(&src, "t.toml", "t").unwrap_err();
+            assert_eq!(e.to_string(), msg, "{table}");
+        }
     }
 
     #[test]

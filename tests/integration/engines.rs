@@ -8,7 +8,7 @@ use sparsim::config::{Arch, Dataflow};
 use sparsim::engine::sparse::PeLimits;
 use sparsim::layout::{LayoutKind, LayoutParams};
 use sparsim::verify::{cross_check, verify_outputs};
-use sparsim::weights::{WeightSource, network_weights};
+use sparsim::weights::{WeightSource, WeightSpread, network_weights};
 use sparsim::workload::{Conv2d, ConvSpec, Gemm, Layer, LayerOp, Lstm, Network, OutputRule};
 
 #[allow(clippy::too_many_arguments)]
@@ -66,8 +66,9 @@ fn check(
     let net = Network {
         name: "n".into(),
         layers: vec![layer],
+        weight_spread: WeightSpread::default(),
     };
-    let weights = network_weights(&net, &WeightSource::Synthetic { seed: 9 }).unwrap();
+    let weights = network_weights(&net, &WeightSource::synthetic(9)).unwrap();
     let packs = pack_layer(&net, &weights, 0, kind, params);
     let limits = PeLimits {
         mux_inputs: u32::MAX,
@@ -216,8 +217,9 @@ fn big_layers_are_checked_on_their_first_rows() {
     let net = Network {
         name: "n".into(),
         layers: vec![Layer::new("c", LayerOp::Conv(conv))],
+        weight_spread: WeightSpread::default(),
     };
-    let weights = network_weights(&net, &WeightSource::Synthetic { seed: 2 }).unwrap();
+    let weights = network_weights(&net, &WeightSource::synthetic(2)).unwrap();
     let checks = Checks {
         pe_states: true,
         cross_check: true,

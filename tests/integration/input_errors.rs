@@ -263,7 +263,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "w9.toml",
         "nmae = \"x\"\n[[layer]]\nname = \"c\"\ntype = \"conv2d\"\nifmap = [8, 8]\nchannels = 4\nfilters = 8\nkernel = 3",
-        "w9.toml:1:1: nmae: unknown field `nmae`, expected one of `name`, `description`, `batch`, `layer`",
+        "w9.toml:1:1: nmae: unknown field `nmae`, expected one of `name`, `description`, `batch`, `weight_spread`, `layer`",
     ),
     (
         "w10.toml",

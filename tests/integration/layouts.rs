@@ -17,7 +17,7 @@ use crate::common::fixture;
 
 /// A synthetic matrix with a fraction of its weights zeroed (as a file's zeros would be).
 fn matrix(n: usize, k: usize, zero_frac: f64, seed: u64) -> WeightMatrix {
-    let mut w = synthetic_matrix(n, k, k, |j| j, seed);
+    let mut w = synthetic_matrix(n, k, k, |j| j, seed, Default::default());
     let mut g = SplitMix64::new(seed ^ 0xABCD);
     for x in &mut w.data {
         if g.uniform() < zero_frac {
@@ -206,7 +206,7 @@ fn dense_layout_on_the_sparse_engine_equals_the_dense_engine() {
                 TopologyForm::Conv
             };
             let (net, _) = load_workload(&d.join("topology.csv"), form).unwrap();
-            let weights = network_weights(&net, &WeightSource::Synthetic { seed: 3 }).unwrap();
+            let weights = network_weights(&net, &WeightSource::synthetic(3)).unwrap();
             for (i, layer) in net.layers.iter().enumerate() {
                 let expected = simulate_layer(&arch, layer);
                 let params = LayoutParams::default();

@@ -14,5 +14,7 @@ mod scalesim_nm;
 mod scalesim_parity;
 mod sweeps;
 mod trace;
+mod undefined_ratios;
+mod weight_spread;
 mod weights_binding;
 mod weights_files;

@@ -33,7 +33,7 @@ fn layerwise_nm_matches_scalesim() {
             TopologyForm::Conv
         };
         let (net, _) = load_workload(&d.join("topology.csv"), form).unwrap();
-        let weights = network_weights(&net, &WeightSource::Synthetic { seed: 5 }).unwrap();
+        let weights = network_weights(&net, &WeightSource::synthetic(5)).unwrap();
         // Also cross-check every layer against the stepped engine (bounded stepping).
         let checks = Checks {
             pe_states: true,

@@ -439,6 +439,21 @@ fn malformed_sweep_files_get_clear_errors() {
             "error: too_many_points.toml:3:1: axes: 1 workloads × axes of 100000 × 1000 values make more than 10000000 points; split the sweep\n",
         ),
         (
+            "spread_out_of_range",
+            "[axes]\n\"weight_spread.filter\" = [0, 0.5, 3.5]\n",
+            "error: spread_out_of_range.toml:4:1: axes.\"weight_spread.filter\": invalid spread 3.5: expected a number from 0 to 3\n",
+        ),
+        (
+            "spread_not_a_number",
+            "[axes]\n\"weight_spread.channel\" = [\"wide\"]\n",
+            "error: spread_not_a_number.toml:4:1: axes.\"weight_spread.channel\": invalid spread wide: expected a number from 0 to 3\n",
+        ),
+        (
+            "unknown_spread",
+            "[axes]\n\"weight_spread.layer\" = [0.5]\n",
+            "error: unknown_spread.toml:4:1: axes.\"weight_spread.layer\": unknown axis `weight_spread.layer`: the weight spreads are weight_spread.filter and weight_spread.channel\n",
+        ),
+        (
             "division_by_zero",
             "constraints = [\"array.rows / (array.cols - 32) >= 0\"]\n[axes]\n\"array.cols\" = [16, 32]\n",
             "error: division_by_zero.toml:3:1: constraints: `array.rows / (array.cols - 32) >= 0`: division by zero at point array.cols = 32\n",
@@ -502,4 +517,89 @@ fn a_fresh_sweep_leaves_nothing_of_the_last_one_and_layer_rows_survive_duplicate
     for (i, l) in point0.iter().enumerate() {
         assert!(l.starts_with(&format!("0,{i},")), "{l}");
     }
+}
+
+/// Weights are generated once per (workload, seed, spreads) and shared: every point of a sweep
+/// over the spread axes equals `compare --weight-spread` on that point alone.
+#[test]
+fn a_sweep_over_weight_spreads_equals_comparing_each_point_alone() {
+    let dir = temp_dir("spreads");
+    let file = dir.join("spreads.toml");
+    std::fs::write(
+        &file,
+        head("lenet5.toml")
+            + "name = \"spreads\"\n[axes]\nlayout = [\"nm\", \"colcomb\"]\n\
+               \"weight_spread.filter\" = [0, 1.5]\n\"weight_spread.channel\" = [0, 0.6]\n",
+    )
+    .unwrap();
+    ok(&sparsim(
+        &["sweep", file.to_str().unwrap(), "-o", "out", "-q"],
+        &dir,
+    ));
+    let mut r = csv::Reader::from_path(dir.join("out/sweep.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 8);
+    let mut distinct = std::collections::HashSet::new();
+    for (filter, channel) in [("0", "0"), ("0", "0.6"), ("1.5", "0"), ("1.5", "0.6")] {
+        let out = format!("c-{filter}-{channel}");
+        ok(&sparsim(
+            &[
+                "compare",
+                "--workload",
+                root().join("workloads/lenet5.toml").to_str().unwrap(),
+                "--layouts",
+                "nm,colcomb",
+                "--weight-spread",
+                &format!("filter={filter},channel={channel}"),
+                "--out",
+                &out,
+                "-q",
+            ],
+            &dir,
+        ));
+        let mut t = csv::Reader::from_path(dir.join(&out).join("compare_totals.csv")).unwrap();
+        let th = t.headers().unwrap().clone();
+        let tcol = |n: &str| th.iter().position(|x| x == n).unwrap();
+        for tr in t.records().map(Result::unwrap) {
+            let layout = &tr[tcol("layout")];
+            if layout == "dense" {
+                continue;
+            }
+            let row = rows
+                .iter()
+                .find(|r| {
+                    &r[col("layout")] == layout
+                        && &r[col("weight_spread.filter")] == filter
+                        && &r[col("weight_spread.channel")] == channel
+                })
+                .unwrap_or_else(|| panic!("no point {layout} {filter} {channel}"));
+            for c in [
+                "total_cycles",
+                "effectual_macs",
+                "metadata_bits",
+                "max_fan_in",
+            ] {
+                assert_eq!(
+                    &row[col(c)],
+                    &tr[tcol(c)],
+                    "{layout} {filter} {channel}: {c}"
+                );
+            }
+            for c in [
+                "speedup_vs_dense",
+                "sparsity",
+                "retained_energy",
+                "pe_utilization",
+            ] {
+                let (a, b): (f64, f64) =
+                    (row[col(c)].parse().unwrap(), tr[tcol(c)].parse().unwrap());
+                assert_eq!(a, b, "{layout} {filter} {channel}: {c}");
+            }
+            distinct.insert((layout.to_string(), row[col("retained_energy")].to_string()));
+        }
+    }
+    // Every spread prunes other weights (so a sweep sharing the wrong weights would fail).
+    assert_eq!(distinct.len(), 8, "{distinct:?}");
 }

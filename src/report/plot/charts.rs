@@ -195,13 +195,15 @@ fn layout_bars<DB: DrawingBackend>(
     rows: &[LayoutRow],
     title: &str,
     y_desc: &str,
-    value: impl Fn(&LayoutRow) -> f64,
+    value: impl Fn(&LayoutRow) -> Option<f64>,
     label: impl Fn(f64) -> String,
     reference: Option<f64>,
 ) -> Draw {
+    // An undefined value (an empty cell) draws no bar and a dash.
+    let height = |r: &LayoutRow| value(r).unwrap_or(0.0);
     let ymax = rows
         .iter()
-        .map(&value)
+        .map(height)
         .fold(0.0, f64::max)
         .max(reference.unwrap_or(0.0))
         * 1.2;
@@ -236,7 +238,7 @@ fn layout_bars<DB: DrawingBackend>(
     chart
         .draw_series(rows.iter().enumerate().map(|(i, r)| {
             Rectangle::new(
-                [(i as f64 - 0.35, 0.0), (i as f64 + 0.35, value(r))],
+                [(i as f64 - 0.35, 0.0), (i as f64 + 0.35, height(r))],
                 layout_color(&r.layout, i).filled(),
             )
         }))
@@ -245,7 +247,8 @@ fn layout_bars<DB: DrawingBackend>(
         .draw_series(rows.iter().enumerate().map(|(i, r)| {
             let style =
                 TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
-            Text::new(label(value(r)), (i as f64, value(r)), style)
+            let text = value(r).map_or_else(|| "—".to_string(), &label);
+            Text::new(text, (i as f64, height(r)), style)
         }))
         .map_err(err)?;
     if let Some(y) = reference {
@@ -298,7 +301,7 @@ pub fn cycles_and_speedup<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: 
         &d.layouts,
         "Network cycles",
         &desc,
-        |r| r.total_cycles / scale,
+        |r| Some(r.total_cycles / scale),
         |v| format!("{v:.2}"),
         None,
     )?;
@@ -400,7 +403,7 @@ pub fn decode_cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunDat
         &d.layouts,
         "PE mux fan-in",
         "largest fan-in (activations)",
-        |r| r.fan_in,
+        |r| Some(r.fan_in),
         |v| format!("{v:.0}"),
         None,
     )?;
@@ -409,7 +412,7 @@ pub fn decode_cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunDat
         &d.layouts,
         "Row-bus demand",
         "activations per row per vector",
-        |r| r.bus,
+        |r| Some(r.bus),
         |v| format!("{v:.0}"),
         None,
     )?;

@@ -54,6 +54,15 @@ fn num(s: &str, what: &str) -> Result<f64, String> {
         .map_err(|_| format!("{what}: `{s}` is not a number"))
 }
 
+/// A number, or `None` for an empty cell (an undefined ratio).
+fn opt_num(s: &str, what: &str) -> Result<Option<f64>, String> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        num(s, what).map(Some)
+    }
+}
+
 /// One layer under one layout (from compare.csv, or layers.csv as layout `dense`).
 #[derive(Debug, Clone)]
 pub struct LayerRow {
@@ -74,12 +83,12 @@ pub struct LayoutRow {
     pub layout: String,
     /// Total cycles.
     pub total_cycles: f64,
-    /// Speedup over dense.
-    pub speedup: f64,
+    /// Speedup over dense (`None`: an empty cell, the layout spent no cycles).
+    pub speedup: Option<f64>,
     /// DRAM bytes: weights, metadata, ifmap, ofmap.
     pub traffic: [f64; 4],
-    /// Metadata bits per kept weight.
-    pub meta_per_nz: f64,
+    /// Metadata bits per kept weight (`None`: an empty cell, no weight kept).
+    pub meta_per_nz: Option<f64>,
     /// Largest mux fan-in.
     pub fan_in: f64,
     /// Largest row-bus demand.
@@ -163,14 +172,14 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
             d.layouts.push(LayoutRow {
                 layout: r[lay].clone(),
                 total_cycles: num(&r[cyc], f)?,
-                speedup: num(&r[sp], f)?,
+                speedup: opt_num(&r[sp], f)?,
                 traffic: [
                     num(&r[tr[0]], f)?,
                     num(&r[tr[1]], f)?,
                     num(&r[tr[2]], f)?,
                     num(&r[tr[3]], f)?,
                 ],
-                meta_per_nz: num(&r[meta], f)?,
+                meta_per_nz: opt_num(&r[meta], f)?,
                 fan_in: num(&r[fan], f)?,
                 bus: num(&r[bus], f)?,
                 status: r[st].clone(),
