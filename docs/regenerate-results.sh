@@ -17,4 +17,5 @@ for sweep in vgg16_array_layout vgg16_darb_block_sets mobilenet_v2_sram_bandwidt
     rm -rf "results/sweep-$sweep"
     $s sweep -q arch/sweeps/$sweep.toml --out "results/sweep-$sweep" --plot
 done
+bash docs/assumptions.sh > /dev/null
 echo "results/ regenerated"

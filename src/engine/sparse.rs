@@ -1,24 +1,25 @@
-//! The fast engine for packed weight layouts on the weight-stationary array (SPEC §4).
+//! The fast engine for packed weight layouts on the weight-stationary array
+//! (`docs/model.md` §6).
 //!
 //! Per fold — a chunk of up to C array columns (filters) of a packed block and up to R of the
 //! packed rows that hold a weight in those columns — it derives from the real packed cells:
 //! - per array row r, the bus demand `D_r`: distinct activations (window indices) the row's
-//!   PEs use; each PE's mux chooses among them, so the row's fan-in is `D_r` too;
-//! - the streaming slowdown `s = max_r ⌈D_r / B⌉` (B = row bus width): each of the T = M input
-//!   vectors takes s cycles to enter, so the fold lasts `2R + C + s·T − 2` cycles;
-//! - metadata decode: `⌈entries / θ⌉` cycles (θ = the layout's decode throughput), which runs
-//!   during the R weight-load cycles; what exceeds them stalls the fold. With double-buffered
-//!   weight registers the decoder works ahead: a fold's decode runs from the moment the
-//!   previous fold's own decode is done, through that fold's remaining cycles and this fold's
-//!   load, so only what exceeds the previous fold's base length `2R + C + s·T − 2` stalls;
+//!   PEs use. On a B-lane row bus the row needs `⌈D_r/B⌉` beats per vector and each of its
+//!   PEs a mux over `min(D_r, B)` lanes (its fan-in);
+//! - the fold's timing ([`super::ws_timing`]): beats per vector `s_b = max_r ⌈D_r/B⌉`, the
+//!   ifmap SRAM port's staging time per vector `⌈Σ_r D_r / P⌉`, the weight load through the
+//!   filter port, and the metadata decoder (`⌈entries/θ⌉` and `⌈metadata words / port⌉`
+//!   cycles, from the fold's start or — double-buffered weight registers — from the previous
+//!   fold's stream);
 //! - effectual MACs (nonzero weights × M) and PE slots;
-//! - SRAM traffic: every row reads its `D_r` activations per vector, the fold's cells and
+//! - SRAM traffic: every vector reads its `Σ_r D_r` activations, the fold's cells and
 //!   metadata are read once, outputs are written per vector;
 //! - memory tiles: the ifmap columns the fold needs, its cells plus metadata (in filter
 //!   words) and its output columns, for the memory model.
 //!
 //! A fold whose largest fan-in exceeds the PE mux cannot map: the layer is infeasible.
-//! Packed rows with no weight in a column fold take no array row in that fold.
+//! Packed rows with no weight in a column fold take no array row in that fold; filters that
+//! no fold computes still get their zero outputs written unless the arch skips them.
 
 use super::footprint::{FootprintTracker, TileKey};
 use super::memory::{self, FoldDemand, InputDemand, OutputDemand};

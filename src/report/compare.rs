@@ -77,13 +77,14 @@ pub fn render_compare_table(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{network} on {} ({}x{} {}, mux {} / bus {}{}), target sparsity {}",
+        "{network} on {} ({}x{} {}, mux {} / bus {} / ifmap port {}{}), target sparsity {}",
         arch.name,
         arch.array.rows,
         arch.array.cols,
         arch.dataflow,
         arch.pe.mux_inputs,
         arch.pe.row_bus_width,
+        arch.ports.ifmap_read_bw,
         if spec.size_to_fit {
             ", sized to fit each layout"
         } else {

@@ -402,7 +402,7 @@ pub fn decode_cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunDat
         &b,
         &d.layouts,
         "PE mux fan-in",
-        "largest fan-in (activations)",
+        "largest fan-in (bus lanes)",
         |r| Some(r.fan_in),
         |v| format!("{v:.0}"),
         None,
