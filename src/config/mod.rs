@@ -132,16 +132,6 @@ pub enum DroppedFilters {
     Skip,
 }
 
-impl DroppedFilters {
-    /// The name used in files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DroppedFilters::WriteZeros => "write_zeros",
-            DroppedFilters::Skip => "skip",
-        }
-    }
-}
-
 /// The PE grid: `rows` × `cols` processing elements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ArrayShape {

@@ -29,16 +29,6 @@ pub enum DarbMapping {
     Mixed,
 }
 
-impl DarbMapping {
-    /// The name used in files and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DarbMapping::ByBlockSize => "by_block_size",
-            DarbMapping::Mixed => "mixed",
-        }
-    }
-}
-
 /// Every layout parameter, resolved. Defaults: sparsity 0.75, magnitude importance, N:M
 /// derived from the sparsity with M = 4, BWHM block derived from the sparsity, DARB blocks
 /// {1, 2, 4, 8, 16} mapped by block size, 8 PCONV patterns with connectivity derived from the sparsity,

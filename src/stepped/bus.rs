@@ -25,6 +25,15 @@ pub struct BusPlan {
     pub fan_in: usize,
 }
 
+/// The list a row's bus carries per vector: the distinct window indices its PEs ask for
+/// (`EMPTY` for a PE without a weight), ascending.
+pub fn row_list(asks: &[u32]) -> Vec<u32> {
+    let mut list: Vec<u32> = asks.iter().copied().filter(|&x| x != EMPTY).collect();
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
 /// Arbitrates the buses of a fold whose PE `(r, c)` asks for window index `k[r·cols + c]`
 /// (`EMPTY` for a PE without a weight), over `lanes`-wide row buses.
 pub fn arbitrate(rows: usize, cols: usize, k: &[u32], lanes: usize) -> BusPlan {
@@ -38,9 +47,7 @@ pub fn arbitrate(rows: usize, cols: usize, k: &[u32], lanes: usize) -> BusPlan {
     };
     for r in 0..rows {
         let asks = &k[r * cols..(r + 1) * cols];
-        let mut list: Vec<u32> = asks.iter().copied().filter(|&x| x != EMPTY).collect();
-        list.sort_unstable();
-        list.dedup();
+        let list = row_list(asks);
         for (c, &want) in asks.iter().enumerate() {
             if want == EMPTY {
                 continue;

@@ -1,4 +1,4 @@
-//! The cycle-stepped engine (SPEC §5): advances every PE register, row-bus lane, SRAM port
+//! The cycle-stepped engine (`docs/model.md` §8): advances every PE register, row-bus lane, SRAM port
 //! and DRAM transfer one cycle at a time, computes real int8 × int8 → int32 outputs, and
 //! classifies every PE's every cycle. It shares no cycle formula with the fast engine — only
 //! the layout packings and the config types — so agreement between the two is evidence.
@@ -23,7 +23,7 @@ pub mod stationary;
 
 use crate::config::{Arch, Dataflow, DroppedFilters};
 use crate::engine::sparse::PeLimits;
-use crate::layout::packed::{EMPTY, Packed};
+use crate::layout::packed::Packed;
 use crate::stats::{LayerStats, PeGrid};
 use crate::workload::Layer;
 use memory::{Channel, Cond, Transfer};
@@ -417,12 +417,7 @@ pub fn step_layer_traced(
         .map(|f| match &f.work {
             FoldWork::Ws { asks, .. } => asks
                 .chunks(f.cols_used.max(1))
-                .map(|row| {
-                    let mut ks: Vec<u32> = row.iter().copied().filter(|&x| x != EMPTY).collect();
-                    ks.sort_unstable();
-                    ks.dedup();
-                    ks.len()
-                })
+                .map(|row| bus::row_list(row).len())
                 .max()
                 .unwrap_or(1),
             _ => 1,
@@ -685,16 +680,16 @@ pub fn step_layer_traced(
                 }
                 let j = decode_cursor;
                 if j < nf {
-                    let decoded_before = decoded[j];
                     let may = if arch.pe.weight_double_buffer && j > 0 {
                         streaming_from[j - 1].is_some()
                     } else {
                         started[j].is_some()
                     };
                     if may {
-                        decoded[j] = (decoded[j] + th).min(folds[j].decode_entries);
+                        let now = (decoded[j] + th).min(folds[j].decode_entries);
+                        run.decoder_entries += now - decoded[j];
+                        decoded[j] = now;
                         meta_read[j] = (meta_read[j] + meta_port).min(meta_words[j]);
-                        run.decoder_entries += th.min(folds[j].decode_entries - decoded_before);
                     }
                 }
             }

@@ -122,6 +122,8 @@ pub struct StationaryArray {
     phase: Phase,
     tau: usize,
     cycles: u64,
+    /// Words of one input vector (every used row's list), set when the fold begins.
+    vector_words: u64,
     /// Words of the next vector in the staging register, and that vector's index.
     staged: u64,
     staged_vector: usize,
@@ -171,6 +173,7 @@ impl StationaryArray {
             phase: Phase::Load(0),
             tau: 0,
             cycles: 0,
+            vector_words: 0,
             staged: 0,
             staged_vector: 0,
             slot_vector: 0,
@@ -206,6 +209,7 @@ impl StationaryArray {
         self.phase = Phase::Load(0);
         self.tau = 0;
         self.cycles = 0;
+        self.vector_words = f.list_len.iter().map(|&l| l as u64).sum();
         self.staged = 0;
         self.staged_vector = 0;
         self.slot_vector = 0;
@@ -217,14 +221,9 @@ impl StationaryArray {
         self.stream_cycles = 0;
     }
 
-    /// Words of one input vector: every used row's list.
-    fn vector_words(f: &StationaryFold) -> u64 {
-        f.list_len.iter().map(|&l| l as u64).sum()
-    }
-
     /// Whether the staging register holds the next vector.
     fn staged_full(&self, f: &StationaryFold) -> bool {
-        self.staged_vector < f.vectors && self.staged >= Self::vector_words(f)
+        self.staged_vector < f.vectors && self.staged >= self.vector_words
     }
 
     /// Advances one cycle. `decoded` says whether the fold's metadata is decoded. Returns
@@ -268,7 +267,7 @@ impl StationaryArray {
         };
         // The streamed operand's port refills the staging register.
         if self.staged_vector < f.vectors {
-            self.staged = (self.staged + f.stream_port).min(Self::vector_words(f));
+            self.staged = (self.staged + f.stream_port).min(self.vector_words);
         }
         last
     }
