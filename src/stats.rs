@@ -113,7 +113,7 @@ pub struct NetworkTotals {
     pub time_us: f64,
 }
 
-/// Cycles one PE spent in each state over a layer (SPEC §6). They sum to the layer's
+/// Cycles one PE spent in each state over a layer (`docs/model.md` §8). They sum to the layer's
 /// `total_cycles`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct PeStateCounts {

@@ -1,4 +1,4 @@
-//! How a GEMM maps onto the array under each dataflow (SPEC §2–3): the stationary and
+//! How a GEMM maps onto the array under each dataflow (`docs/model.md` §1–2): the stationary and
 //! streaming dimensions, the folds, their order, and the stall-free cycles of a fold.
 //!
 //! With `(Sr, Sc, T)` = WS `(K, N, M)`, OS `(M, N, K)`, IS `(K, M, N)`, the array takes the
@@ -99,7 +99,7 @@ impl Mapping {
         self.row_folds * self.col_folds
     }
 
-    /// Stall-free cycles of the whole GEMM, `L = folds · L_fold` (SPEC §3).
+    /// Stall-free cycles of the whole GEMM, `L = folds · L_fold` (`docs/model.md` §2).
     pub fn compute_cycles(&self) -> u64 {
         self.folds() * self.fold_cycles
     }

@@ -32,7 +32,7 @@ pub struct SramAccesses {
     pub ofmap_writes: u64,
 }
 
-/// SRAM accesses of a fold (SPEC §3 table, per fold): the stationary tile is read once, the
+/// SRAM accesses of a fold (`docs/model.md` §2 table, per fold): the stationary tile is read once, the
 /// streamed operand `T × rows_used`, and every fold writes its `T × cols_used` outputs.
 pub fn fold_sram_accesses(m: &Mapping, f: &Fold) -> SramAccesses {
     let g = m.gemm;

@@ -1,4 +1,4 @@
-//! Per-PE state counts in closed form (SPEC §6), without stepping: per fold, a PE outside the
+//! Per-PE state counts in closed form (`docs/model.md` §8), without stepping: per fold, a PE outside the
 //! used region is unmapped for the whole fold; a used PE does T MACs (effectual when its
 //! weight is nonzero), waits `T·(s − 1)` cycles on the row bus, is stalled for the fold's
 //! decode wait, and fills/drains for the rest; between folds every PE is stalled.

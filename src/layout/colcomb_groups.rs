@@ -296,7 +296,7 @@ mod tests {
         (mask, n, k)
     }
 
-    /// Straight from the pseudo-code (ALGORITHMS.md §2.3): general groups with `u8` row
+    /// Straight from the pseudo-code (the authors' `pack_matrix` as `docs/model.md` §6 states it): general groups with `u8` row
     /// counts, and every merge rescans all pairs from scratch (O(G²·N) per merge).
     fn naive(
         mask: &[bool],

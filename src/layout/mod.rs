@@ -1,4 +1,4 @@
-//! Sparse weight layouts (SPEC §4): each is a pruning rule (dense W → kept weights) and a
+//! Sparse weight layouts (`docs/model.md` §6): each is a pruning rule (dense W → kept weights) and a
 //! packing (kept weights → packed rows on the weight-stationary array's rows, filters on its
 //! columns). One file per layout; [`Layout`] is their common interface.
 

@@ -1,4 +1,4 @@
-//! Networks and layers, and how each layer lowers to GEMMs on the array (SPEC §2).
+//! Networks and layers, and how each layer lowers to GEMMs on the array (`docs/model.md` §1).
 //!
 //! Three input forms build a [`Network`]: native TOML ([`toml_format`]), SCALE-Sim topology CSV
 //! ([`scalesim_csv`]) and ConvNetDraw notation ([`convnetdraw`]). All shape checks happen in the

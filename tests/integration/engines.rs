@@ -1,5 +1,5 @@
 //! The fast and the cycle-stepped engines agree on every counter and every PE's state counts,
-//! and the stepped engine computes the right outputs (SPEC §5).
+//! and the stepped engine computes the right outputs (`docs/model.md` §8).
 
 use proptest::prelude::*;
 use sparsim::compare::pack_layer;

@@ -94,7 +94,7 @@ fn conv_layer() -> impl Strategy<Value = Layer> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// Folds, cycles, mapping efficiency and SRAM counts follow SPEC §3's closed forms.
+    /// Folds, cycles, mapping efficiency and SRAM counts follow the closed forms of `docs/model.md` §2.
     #[test]
     fn dense_counts_follow_the_closed_forms(
         r in 1u32..17, c in 1u32..17, m in 1u64..80, n in 1u64..80, k in 1u64..80, df in dataflow()

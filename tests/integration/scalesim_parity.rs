@@ -1,5 +1,5 @@
-//! Every SCALE-Sim v3.0.0 run under `tests/fixtures/scalesim_reference/runs` (copied from
-//! `shared/reference/scalesim`) and `tests/fixtures/scalesim_extra` reproduced from its own
+//! Every SCALE-Sim v3.0.0 run under `tests/fixtures/scalesim_reference/runs` (SCALE-Sim's
+//! own inputs and outputs) and `tests/fixtures/scalesim_extra` reproduced from its own
 //! `config.cfg` and `topology.csv`: compute cycles, mapping efficiency, compute util and SRAM
 //! counts exactly; SRAM start/stop cycles where nothing stalls; DRAM reads equal to each
 //! operand's unique footprint where everything fits.
