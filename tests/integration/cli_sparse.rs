@@ -1,6 +1,6 @@
 //! `compare`, `pack` and `run --layout` end to end.
 
-use crate::common::{fixture, root, sparsim, stderr, stdout};
+use crate::common::{csv_maps, fixture, root, sparse_arch_with, sparsim, stderr, stdout};
 use std::path::{Path, PathBuf};
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -13,16 +13,7 @@ fn path(rel: &str) -> String {
 
 /// Rows of compare_totals.csv as (layout, column → value).
 fn totals(dir: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(dir.join("compare_totals.csv")).unwrap();
-    let h = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .map(String::from)
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    csv_maps(&dir.join("compare_totals.csv"))
 }
 
 #[test]
@@ -88,16 +79,7 @@ fn compare_on_lenet_writes_every_layout_and_is_deterministic() {
     // Irregular rows on LeNet's FC layers need more than 16 activations per vector; they
     // take two beats on the bus, and their PEs still need only 16-input muxes.
     let f = |layout: &str, col: &str| -> u64 { get(layout, col).parse().unwrap() };
-    for layout in [
-        "dense",
-        "masked",
-        "irregular",
-        "nm",
-        "bwhm",
-        "darb",
-        "pconv",
-        "colcomb",
-    ] {
+    for layout in sparsim::layout::LayoutKind::ALL.map(|k| k.as_str()) {
         assert_eq!(
             f(layout, "max_fan_in"),
             f(layout, "max_bus_demand").min(16),
@@ -132,10 +114,7 @@ fn size_to_fit_makes_every_layout_feasible() {
     let dir = temp_dir("fit");
     // A 16-lane bus but no muxes (1-input): a PE cannot choose among lanes, so every
     // layout whose rows need more than one activation per vector is infeasible.
-    let src = std::fs::read_to_string(root().join("arch/sparse-32x32-ws.toml"))
-        .unwrap()
-        .replace("mux_inputs = 16", "mux_inputs = 1");
-    std::fs::write(dir.join("nomux.toml"), src).unwrap();
+    sparse_arch_with(&dir, "nomux.toml", "mux_inputs = 16", "mux_inputs = 1");
     let o = sparsim(
         &[
             "compare",
@@ -383,10 +362,7 @@ fn run_with_a_layout_reports_the_layout_columns() {
     let csv = std::fs::read_to_string(dir.join("o/layers.csv")).unwrap();
     assert!(csv.lines().next().unwrap().contains(",layout,"));
     assert!(csv.lines().nth(1).unwrap().contains(",colcomb,"));
-    let src = std::fs::read_to_string(root().join("arch/sparse-32x32-ws.toml"))
-        .unwrap()
-        .replace("mux_inputs = 16", "mux_inputs = 4");
-    std::fs::write(dir.join("mux4.toml"), src).unwrap();
+    sparse_arch_with(&dir, "mux4.toml", "mux_inputs = 16", "mux_inputs = 4");
     let o = sparsim(
         &[
             "run",
@@ -550,11 +526,7 @@ fn run_cross_check_covers_dense_runs() {
 #[test]
 fn a_narrow_bus_limits_the_fan_in_not_the_demand() {
     let dir = temp_dir("bus4");
-    let src = std::fs::read_to_string(root().join("arch/sparse-32x32-ws.toml"))
-        .unwrap()
-        .replace("row_bus_width = 16", "row_bus_width = 4");
-    assert!(src.contains("row_bus_width = 4"));
-    std::fs::write(dir.join("bus4.toml"), src).unwrap();
+    sparse_arch_with(&dir, "bus4.toml", "row_bus_width = 16", "row_bus_width = 4");
     let o = sparsim(
         &[
             "compare",

@@ -110,3 +110,26 @@ pub fn npz(tensors: &[(&str, Vec<u8>)]) -> Vec<u8> {
     }
     w.finish().unwrap().into_inner()
 }
+
+/// A CSV file as rows of column → value.
+pub fn csv_maps(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            h.iter()
+                .map(String::from)
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// Writes `dir/name`: the shipped `arch/sparse-32x32-ws.toml` with the line `from` replaced
+/// by `to` (the line must be there). Returns `name`, for `--arch`.
+pub fn sparse_arch_with<'a>(dir: &Path, name: &'a str, from: &str, to: &str) -> &'a str {
+    let src = std::fs::read_to_string(root().join("arch/sparse-32x32-ws.toml")).unwrap();
+    assert!(src.contains(from), "the sparse arch has no `{from}`");
+    std::fs::write(dir.join(name), src.replace(from, to)).unwrap();
+    name
+}

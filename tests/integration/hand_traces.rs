@@ -14,6 +14,13 @@ use sparsim::verify::{cross_check, verify_outputs};
 use sparsim::weights::WeightMatrix;
 use sparsim::workload::{Gemm, Layer, LayerOp};
 
+/// PEs without a mux on one-lane row buses; the arch's ifmap port.
+const ONE_LANE: PeLimits = PeLimits {
+    mux_inputs: 1,
+    row_bus_width: 1,
+    ifmap_read_bw: None,
+};
+
 fn arch(rows: u32, cols: u32, extra: &str) -> Arch {
     let src = format!(
         "[array]\nrows = {rows}\ncols = {cols}\n[dram]\nbandwidth_mode = \"calc\"\n{extra}"
@@ -78,11 +85,7 @@ fn dense_two_by_two_fold() {
         &w,
         vec![PackedBlock::from_columns(vec![0, 1], cols, vec![0, 0])],
     );
-    let limits = PeLimits {
-        mux_inputs: 1,
-        row_bus_width: 1,
-        ifmap_read_bw: None,
-    };
+    let limits = ONE_LANE;
     let a = arch(2, 2, "");
     let layer = gemm(3, 2, 2);
     let run = step_layer_traced(&a, &layer, std::slice::from_ref(&p), limits, 5, true);
@@ -158,11 +161,7 @@ fn packed_three_by_two_fold_with_more_activations_than_lanes() {
         &w,
         vec![PackedBlock::from_columns(vec![0, 1], cols, vec![0, 0])],
     );
-    let limits = PeLimits {
-        mux_inputs: 1,
-        row_bus_width: 1,
-        ifmap_read_bw: None,
-    };
+    let limits = ONE_LANE;
     let layer = gemm(2, 2, 6);
     let run_on = |extra: &str| {
         step_layer_traced(

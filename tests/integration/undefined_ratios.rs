@@ -2,8 +2,7 @@
 //! over no cycles is empty (CSV), `null` (JSON) or `—` (table), and network speedups are
 //! ratios of integer cycle sums.
 
-use crate::common::{npy_f32, npz, root, sparsim, stderr, stdout, temp_dir};
-use std::collections::HashMap;
+use crate::common::{csv_maps, npy_f32, npz, sparse_arch_with, sparsim, stderr, stdout, temp_dir};
 use std::path::Path;
 
 const LAYOUTS: &str = "dense,masked,irregular,nm,bwhm,darb,pconv,colcomb";
@@ -18,20 +17,6 @@ fn assert_all_finite(what: &str, text: &str) {
             "{what} holds an infinity:\n{text}"
         );
     }
-}
-
-/// A CSV file as rows of column → value.
-fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .map(String::from)
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 /// Runs `compare` on `workload` with weights `file` into `dir/out`; checks every output for
@@ -84,23 +69,21 @@ fn an_all_zero_layer_from_an_npy_file_gives_no_nan_or_infinity() {
     // By default the output unit still writes the 32 zero outputs of the dropped filters:
     // 32 words at 10 words/cycle take 4 cycles, after no fold at all.
     compare(&dir, "w.toml", "fc1.weight.npy");
-    let totals = read_csv(&dir.join("out/compare_totals.csv"));
+    let totals = csv_maps(&dir.join("out/compare_totals.csv"));
     for layout in ["irregular", "nm", "bwhm", "darb", "colcomb"] {
         let r = totals.iter().find(|r| r["layout"] == layout).unwrap();
         assert_eq!(r["total_cycles"], "4", "{layout}");
     }
     // When the next layer is assumed re-indexed, layouts that drop every filter run the
     // layer in no cycles: no speedup.
-    let src = std::fs::read_to_string(root().join("arch/sparse-32x32-ws.toml"))
-        .unwrap()
-        .replace(
-            "dropped_filters = \"write_zeros\"",
-            "dropped_filters = \"skip\"",
-        );
-    assert!(src.contains("\"skip\""));
-    std::fs::write(dir.join("skip.toml"), src).unwrap();
+    sparse_arch_with(
+        &dir,
+        "skip.toml",
+        "dropped_filters = \"write_zeros\"",
+        "dropped_filters = \"skip\"",
+    );
     let table = compare_on(&dir, "w.toml", "fc1.weight.npy", &["--arch", "skip.toml"]);
-    let totals = read_csv(&dir.join("out/compare_totals.csv"));
+    let totals = csv_maps(&dir.join("out/compare_totals.csv"));
     let get = |layout: &str| totals.iter().find(|r| r["layout"] == layout).unwrap();
     for layout in ["irregular", "nm", "bwhm", "darb", "colcomb"] {
         assert_eq!(get(layout)["total_cycles"], "0", "{layout}");
@@ -127,7 +110,7 @@ fn an_all_zero_layer_from_an_npy_file_gives_no_nan_or_infinity() {
     assert!(nm["speedup_vs_dense"].is_null());
     assert!(nm["metadata_bits_per_nonzero"].is_null());
     // Per layer: the pruned layer and the ReLU have an empty speedup.
-    for r in read_csv(&dir.join("out/compare.csv")) {
+    for r in csv_maps(&dir.join("out/compare.csv")) {
         let defined = r["total_cycles"] != "0";
         assert_eq!(!r["speedup_vs_dense"].is_empty(), defined, "{r:?}");
     }
@@ -153,8 +136,8 @@ fn network_speedups_are_ratios_of_integer_cycle_sums() {
     ]);
     std::fs::write(dir.join("w.npz"), file).unwrap();
     compare(&dir, "w.toml", "w.npz");
-    let rows = read_csv(&dir.join("out/compare.csv"));
-    let totals = read_csv(&dir.join("out/compare_totals.csv"));
+    let rows = csv_maps(&dir.join("out/compare.csv"));
+    let totals = csv_maps(&dir.join("out/compare_totals.csv"));
     let int = |s: &str| s.parse::<u64>().unwrap();
     let dense_total = int(&totals[0]["total_cycles"]);
     for t in &totals {
