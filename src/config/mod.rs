@@ -201,6 +201,80 @@ pub struct Memory {
     pub ofmap: OperandMemory,
     /// Bytes per metadata word (sparse layouts' indices and selects).
     pub metadata_word_bytes: u32,
+    /// Which memory model decides stalls and DRAM traffic, and its policy choices.
+    pub policy: MemoryPolicy,
+}
+
+/// Which memory model runs, and the policy choices of sparsim's own model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MemoryPolicy {
+    /// The model.
+    pub model: MemoryModel,
+    /// sparsim model: when the half of a double buffer holding the previous tile is released
+    /// for the next tile's fetch.
+    pub half_release: HalfRelease,
+    /// sparsim model: whether the first fold's fill counts as stall or happens before cycle 0.
+    pub first_fill: FirstFill,
+    /// sparsim model: cycles from a DRAM read request to its first data (reads only; writes
+    /// are posted).
+    pub dram_read_latency: u32,
+}
+
+impl Default for MemoryPolicy {
+    /// sparsim's model with its documented defaults.
+    fn default() -> Self {
+        MemoryPolicy {
+            model: MemoryModel::Sparsim,
+            half_release: HalfRelease::FoldStart,
+            first_fill: FirstFill::Stall,
+            dram_read_latency: 0,
+        }
+    }
+}
+
+/// The memory model that decides stalls and DRAM traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemoryModel {
+    /// sparsim's tile model (per-fold tiles, double/single buffering, channels): the default
+    /// for TOML architectures.
+    Sparsim,
+    /// SCALE-Sim v3.0.0's USER/CALC-mode memory system, address by address: the default for
+    /// SCALE-Sim `.cfg` files. Dense GEMM streams only.
+    Scalesim,
+}
+
+impl MemoryModel {
+    /// Lower-case name as used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemoryModel::Sparsim => "sparsim",
+            MemoryModel::Scalesim => "scalesim",
+        }
+    }
+}
+
+/// When a double buffer's other half (holding the previous tile) may take the next tile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HalfRelease {
+    /// When the first fold of the current tile starts: from then on nothing reads the
+    /// previous tile. The default.
+    FoldStart,
+    /// When the first fold of the current tile ends: a controller that swaps buffer roles
+    /// only at fold boundaries (conservative).
+    FoldEnd,
+}
+
+/// How the fill before the first fold is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FirstFill {
+    /// Cycle 0 is the layer's start: waiting for the first fold's tiles is stall. The default.
+    Stall,
+    /// Cycle 0 is the first fold's start (SCALE-Sim's convention): the first fill happens
+    /// before it and is reported as prefetch cycles, outside total and stall cycles.
+    Prefetch,
 }
 
 /// One operand's double-buffered SRAM and its DRAM channel.

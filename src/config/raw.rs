@@ -30,6 +30,12 @@
 //! filter_bw = 10              # words/cycle, default 10
 //! ofmap_bw = 10               # words/cycle, default 10
 //!
+//! [memory]
+//! model = "sparsim"           # "sparsim" | "scalesim" (SCALE-Sim v3's memory system), default "sparsim"
+//! half_release = "fold_start" # sparsim model: "fold_start" | "fold_end", default "fold_start"
+//! first_fill = "stall"        # sparsim model: "stall" | "prefetch", default "stall"
+//! dram_read_latency = 0       # sparsim model: cycles from a DRAM read to its data, default 0
+//!
 //! [pe]
 //! mux_inputs = 1              # largest PE input-mux fan-in, default 1 (plain PE)
 //! row_bus_width = 1           # activations entering an array row per cycle, default 1
@@ -80,6 +86,9 @@ pub struct RawArch {
     /// `[dram]`.
     #[serde(default)]
     pub dram: RawDram,
+    /// `[memory]`.
+    #[serde(default)]
+    pub memory: RawMemory,
     /// `[pe]`.
     #[serde(default)]
     pub pe: RawPe,
@@ -276,6 +285,33 @@ impl Default for RawDram {
             ifmap_bw: DEFAULT_DRAM_BW,
             filter_bw: DEFAULT_DRAM_BW,
             ofmap_bw: DEFAULT_DRAM_BW,
+        }
+    }
+}
+
+/// `[memory]`: which memory model runs and the sparsim model's policy choices.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMemory {
+    /// `sparsim` (default) or `scalesim`.
+    pub model: super::MemoryModel,
+    /// `fold_start` (default) or `fold_end`.
+    pub half_release: super::HalfRelease,
+    /// `stall` (default) or `prefetch`.
+    pub first_fill: super::FirstFill,
+    /// Cycles, 0..=100000; default 0.
+    #[serde(deserialize_with = "values::dram_latency")]
+    pub dram_read_latency: u32,
+}
+
+impl Default for RawMemory {
+    fn default() -> Self {
+        let p = super::MemoryPolicy::default();
+        RawMemory {
+            model: p.model,
+            half_release: p.half_release,
+            first_fill: p.first_fill,
+            dram_read_latency: p.dram_read_latency,
         }
     }
 }

@@ -191,6 +191,10 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             filter: op(filter_kb, filter_bw),
             ofmap: op(ofmap_kb, ofmap_bw),
             metadata_word_bytes: 1,
+            policy: super::MemoryPolicy {
+                model: super::MemoryModel::Scalesim,
+                ..super::MemoryPolicy::default()
+            },
         },
         pe: PeFeatures {
             mux_inputs: 1,

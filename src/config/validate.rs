@@ -3,7 +3,8 @@
 use super::raw::RawArch;
 use super::raw::RawLayout;
 use super::{
-    Arch, ArrayShape, Dataflow, DecodeThroughput, Memory, OperandMemory, PeFeatures, SramPorts,
+    Arch, ArrayShape, Dataflow, DecodeThroughput, Memory, MemoryModel, MemoryPolicy, OperandMemory,
+    PeFeatures, SramPorts,
 };
 use crate::error::InputError;
 use crate::layout::LayoutParams;
@@ -74,6 +75,47 @@ fn ports(raw: &RawArch, origin: &str) -> Result<SramPorts, InputError> {
     Ok(resolved)
 }
 
+/// SCALE-Sim's memory system moves whole DRAM lines of an integer number of words per cycle:
+/// the `scalesim` model refuses fractional bandwidths, and the sparsim model's policy keys
+/// that it would ignore.
+fn scalesim_model_fits(raw: &RawArch, origin: &str) -> Result<(), InputError> {
+    let d = &raw.dram;
+    for (key, v) in [
+        ("dram.ifmap_bw", d.ifmap_bw),
+        ("dram.filter_bw", d.filter_bw),
+        ("dram.ofmap_bw", d.ofmap_bw),
+    ] {
+        if v.fract() != 0.0 {
+            return Err(InputError::new(
+                origin,
+                format!("{v} words/cycle: memory.model = \"scalesim\" moves whole DRAM lines, so it needs an integer bandwidth of at least 1 (or use model = \"sparsim\")"),
+            )
+            .with_key(key));
+        }
+    }
+    let defaults = MemoryPolicy::default();
+    let m = &raw.memory;
+    let ignored = [
+        (
+            "memory.half_release",
+            m.half_release != defaults.half_release,
+        ),
+        ("memory.first_fill", m.first_fill != defaults.first_fill),
+        (
+            "memory.dram_read_latency",
+            m.dram_read_latency != defaults.dram_read_latency,
+        ),
+    ];
+    if let Some((key, _)) = ignored.iter().find(|(_, set)| *set) {
+        return Err(InputError::new(
+            origin,
+            "is a policy of sparsim's own memory model; memory.model = \"scalesim\" follows SCALE-Sim's fixed policy (first fill before cycle 0, 1-cycle read latency): remove the key or use model = \"sparsim\"",
+        )
+        .with_key(*key));
+    }
+    Ok(())
+}
+
 /// Checks what a single field cannot and builds the validated type.
 pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, InputError> {
     // The deserializer already bounded every bandwidth to [0.001, 1e12] words per cycle.
@@ -103,7 +145,16 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             raw.word_bytes.ofmap,
             bw(raw.dram.ofmap_bw),
         ),
+        policy: MemoryPolicy {
+            model: raw.memory.model,
+            half_release: raw.memory.half_release,
+            first_fill: raw.memory.first_fill,
+            dram_read_latency: raw.memory.dram_read_latency,
+        },
     };
+    if raw.memory.model == MemoryModel::Scalesim {
+        scalesim_model_fits(&raw, origin)?;
+    }
     let ports = ports(&raw, origin)?;
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => {

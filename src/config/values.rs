@@ -6,28 +6,40 @@ use std::fmt;
 
 /// An integer in `1..=max`, from any TOML integer.
 fn bounded_int<'de, D: Deserializer<'de>>(d: D, max: u64) -> Result<u64, D::Error> {
-    struct V(u64);
+    int_in(d, 1, max)
+}
+
+/// An integer in `min..=max`, from any TOML integer.
+fn int_in<'de, D: Deserializer<'de>>(d: D, min: u64, max: u64) -> Result<u64, D::Error> {
+    struct V(u64, u64);
     impl Visitor<'_> for V {
         type Value = u64;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "an integer from 1 to {}", self.0)
+            write!(f, "an integer from {} to {}", self.0, self.1)
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            if v >= 1 && (v as u64) <= self.0 {
+            if v >= 0 && (v as u64) >= self.0 && (v as u64) <= self.1 {
                 Ok(v as u64)
             } else {
                 Err(E::invalid_value(Unexpected::Signed(v), &self))
             }
         }
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-            if v >= 1 && v <= self.0 {
+            if v >= self.0 && v <= self.1 {
                 Ok(v)
             } else {
                 Err(E::invalid_value(Unexpected::Unsigned(v), &self))
             }
         }
     }
-    d.deserialize_i64(V(max))
+    d.deserialize_i64(V(min, max))
+}
+
+/// Largest DRAM read latency accepted, cycles.
+pub const MAX_DRAM_LATENCY: u64 = 100_000;
+
+pub fn dram_latency<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    int_in(d, 0, MAX_DRAM_LATENCY).map(|v| v as u32)
 }
 
 /// Largest array dimension accepted (rows or columns).

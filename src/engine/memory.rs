@@ -320,6 +320,7 @@ mod tests {
             filter: op.clone(),
             ofmap: op,
             metadata_word_bytes: 1,
+            policy: Default::default(),
         }
     }
 

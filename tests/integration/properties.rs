@@ -36,6 +36,7 @@ fn arch(
             filter: op(1),
             ofmap: op(2),
             metadata_word_bytes: 1,
+            policy: Default::default(),
         },
         pe: PeFeatures {
             mux_inputs: 1,
