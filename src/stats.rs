@@ -70,6 +70,8 @@ pub struct LayerTimeline {
     pub last_fold_start: u64,
     /// DRAM channel activity (ifmap, filter, ofmap): first and last busy cycle.
     pub dram_windows: [Option<(u64, u64)>; 3],
+    /// SCALE-Sim's own numbers, when the `scalesim` memory model ran.
+    pub scalesim: Option<crate::engine::scalesim_mem::ScaleSimMemory>,
 }
 
 /// Whole-network totals.

@@ -10,11 +10,12 @@ pub mod footprint;
 pub mod mapping;
 pub mod memory;
 pub mod pe_states;
+pub mod scalesim_mem;
 pub mod scalesim_view;
 pub mod sparse;
 pub mod ws_timing;
 
-use crate::config::{Arch, Dataflow, SramPorts};
+use crate::config::{Arch, Dataflow, MemoryModel, SramPorts};
 use crate::stats::{LayerStats, LayerTimeline, NetworkTotals};
 use crate::workload::{GemmWork, Layer, Network};
 use footprint::{FootprintTracker, TileKey};
@@ -121,6 +122,11 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
     };
     let mapping = Mapping::new(arch.dataflow, arch.array, work.shape);
     let demands = fold_demands(&mapping, &work, arch.ports, &mut s);
+    if arch.memory.policy.model == MemoryModel::Scalesim {
+        let mem = scalesim_mem::simulate(arch, &work, None);
+        apply_scalesim_memory(arch, &mapping, &work, &mem, &mut s);
+        return s;
+    }
     let (ifmap_fp, filter_fp) = demands
         .iter()
         .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
@@ -138,6 +144,7 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
         first_fold_start: mem.first_fold_start,
         last_fold_start: mem.last_fold_start,
         dram_windows: mem.dram_windows,
+        scalesim: None,
     };
     s.ifmap_dram_reads = mem.ifmap_dram_reads;
     s.filter_dram_reads = mem.filter_dram_reads;
@@ -145,6 +152,39 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
     s.ofmap_dram_reads = mem.ofmap_dram_reads;
     s.time_us = s.total_cycles as f64 / arch.clock_mhz;
     s
+}
+
+/// Fills `s` from a `scalesim` memory-model run: cycle 0 is the first demand line, the first
+/// fill before it is `prefetch_cycles` (outside the total), and `total_cycles` is SCALE-Sim's
+/// Total Cycles + 1 (the final ofmap drain after the last line is outside it too).
+pub fn apply_scalesim_memory(
+    arch: &Arch,
+    mapping: &Mapping,
+    work: &GemmWork,
+    mem: &scalesim_mem::ScaleSimMemory,
+    s: &mut LayerStats,
+) {
+    let pes = arch.array.pes();
+    s.folds = mapping.folds() * work.instances;
+    s.compute_cycles = mem.lines;
+    s.stall_cycles = mem.stall_cycles;
+    s.total_cycles = mem.lines + mem.stall_cycles;
+    let first_read = mem.dram_windows[0].0.min(mem.dram_windows[1].0);
+    s.prefetch_cycles = first_read.min(0).unsigned_abs();
+    s.mapping_efficiency = mapping.occupied_slots() as f64 / (mapping.folds() as f64 * pes as f64);
+    s.pe_utilization = s.macs as f64 / (pes as f64 * s.total_cycles as f64);
+    let window = |w: (i64, i64)| Some((w.0.max(0) as u64, w.1.max(0) as u64));
+    s.timeline = LayerTimeline {
+        first_fold_start: 0,
+        last_fold_start: mem.lines - mapping.fold_cycles,
+        dram_windows: mem.dram_windows.map(window),
+        scalesim: Some(*mem),
+    };
+    s.ifmap_dram_reads = mem.dram_counts[0];
+    s.filter_dram_reads = mem.dram_counts[1];
+    s.ofmap_dram_writes = mem.dram_counts[2];
+    s.ofmap_dram_reads = 0;
+    s.time_us = s.total_cycles as f64 / arch.clock_mhz;
 }
 
 /// Stall-free cycles of one fold: `L_fold`, or under weight stationarity with SRAM read ports

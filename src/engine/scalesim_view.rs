@@ -80,6 +80,25 @@ pub fn scalesim_row(arch: &Arch, layer: &Layer, s: &LayerStats) -> Option<ScaleS
         }
     }
     let (first, last) = (first?, last?);
+    if let Some(mem) = s.timeline.scalesim {
+        let f = |w: (i64, i64)| (w.0 as f64, w.1 as f64);
+        let ofmap_writes = match m.dataflow {
+            Dataflow::Os => s.ofmap_sram_writes + (r + c) * s.folds,
+            _ => s.ofmap_sram_writes,
+        };
+        return Some(ScaleSimRow {
+            total_cycles_incl_prefetch: mem.total_incl_prefetch.max(0) as u64,
+            total_cycles: mem.total_cycles,
+            stall_cycles: mem.stall_cycles,
+            overall_util_pct: (s.macs * 100) as f64 / (mem.total_cycles.max(1) * r * c) as f64,
+            mapping_eff_pct: map_sum / n as f64 * 100.0,
+            compute_util_pct: util_sum / n as f64 * 100.0,
+            sram_counts: [s.ifmap_sram_reads, s.filter_sram_reads, ofmap_writes],
+            sram_windows: mem.sram_windows.map(f),
+            dram_counts: mem.dram_counts,
+            dram_windows: mem.dram_windows.map(|w| Some(f(w))),
+        });
+    }
     let shift = |t: u64| t as f64 - s.prefetch_cycles as f64;
     let stall = s.stall_cycles - s.prefetch_cycles;
     let total = s.compute_cycles - 1 + stall;

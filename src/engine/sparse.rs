@@ -255,6 +255,7 @@ pub fn finish_packed(
         first_fold_start: mem.first_fold_start,
         last_fold_start: mem.last_fold_start,
         dram_windows: mem.dram_windows,
+        scalesim: None,
     };
     (s, sp)
 }

@@ -10,6 +10,7 @@ mod hand_traces;
 mod input_errors;
 mod layouts;
 mod properties;
+mod scalesim_memory;
 mod scalesim_nm;
 mod scalesim_parity;
 mod sweeps;
