@@ -1,7 +1,7 @@
 //! Layout comparison: every layout prunes the same dense weights and runs on the same array;
 //! `dense` is the reference for speedups. Core logic only — no files, no printing.
 
-use crate::config::{Arch, Dataflow};
+use crate::config::{Arch, Dataflow, MemoryModel};
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{PeLimits, SparseStats, simulate_packed};
 use crate::layout::importance::scores;
@@ -39,6 +39,16 @@ impl CompareSpec {
                 "layout `{l}` needs a weight-stationary array (its weights sit in the PEs with static selects); architecture `{}` is {}: use dense or masked, or an arch with dataflow = \"ws\"",
                 arch.name, arch.dataflow
             ));
+        }
+        if arch.memory.policy.model == MemoryModel::Scalesim {
+            if let Some(l) = self.layouts.iter().find(|l| l.is_packed()) {
+                return Err(format!(
+                    "layout `{l}` needs sparsim's memory model: memory model `scalesim` reproduces SCALE-Sim's dense operand streams only; use dense or masked, or --memory-model sparsim (or [memory] model = \"sparsim\")"
+                ));
+            }
+            if self.checks.cross_check || self.checks.trace {
+                return Err("--cross-check and --trace run the cycle-stepped engine, which implements sparsim's memory model; the `scalesim` model is checked against SCALE-Sim's own reports instead: use --memory-model sparsim for them".to_string());
+            }
         }
         Ok(())
     }
@@ -328,7 +338,9 @@ pub fn simulate_layout(
     size_to_fit: bool,
 ) -> (LayerStats, SparseStats) {
     let kind = packs[0].layout;
-    if arch.dataflow != Dataflow::Ws {
+    // Off weight stationarity, and under the `scalesim` memory model, only in-place
+    // layouts (dense, masked) run: the dense engine times them.
+    if arch.dataflow != Dataflow::Ws || arch.memory.policy.model == MemoryModel::Scalesim {
         let s = simulate_layer(arch, layer);
         let work = layer.gemm_work().expect("MAC layer");
         let kept: u64 = if work.weights_shared {

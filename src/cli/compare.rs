@@ -32,6 +32,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         inputs::builtin_sparse_arch,
         inputs::builtin_compare_workload,
     )?;
+    let l = super::apply_memory_model(l, a.memory_model.as_deref())?;
     let layouts = a
         .layouts
         .iter()

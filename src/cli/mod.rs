@@ -177,6 +177,11 @@ pub struct CompareArgs {
     /// the workload's `[weight_spread]`, else filter=0.5,channel=0.3].
     #[arg(long, value_name = "filter=X,channel=Y")]
     pub weight_spread: Option<String>,
+    /// Memory model: `sparsim` (sparsim's tile model) or `scalesim` (SCALE-Sim v3's memory
+    /// system, address by address; dense and masked layouts only) [default: the arch's
+    /// `[memory] model`; `scalesim` for a SCALE-Sim `.cfg`].
+    #[arg(long, value_name = "MODEL")]
+    pub memory_model: Option<String>,
     /// Give each layout the PE mux fan-in and row bus it needs instead of the arch's.
     #[arg(long)]
     pub size_to_fit: bool,
@@ -214,6 +219,12 @@ pub struct RunArgs {
     /// DETAILED_ACCESS_REPORT.csv.
     #[arg(long)]
     pub scalesim_reports: bool,
+    /// Memory model: `sparsim` (sparsim's tile model) or `scalesim` (SCALE-Sim v3's memory
+    /// system, address by address; dense and masked layouts only) [default: the arch's
+    /// `[memory] model`; `scalesim` for a SCALE-Sim `.cfg`].
+    #[arg(long, value_name = "MODEL")]
+    pub memory_model: Option<String>,
+
     /// Do not print the result table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -413,6 +424,17 @@ pub(super) fn load_with_defaults(
         network,
         workload_record,
     })
+}
+
+/// Replaces the loaded arch's memory model by `--memory-model`, if given.
+pub(super) fn apply_memory_model(mut l: Loaded, model: Option<&str>) -> Result<Loaded> {
+    if let Some(m) = model {
+        let m = crate::config::MemoryModel::parse(m)
+            .map_err(|e| anyhow::anyhow!("--memory-model: {e}"))?;
+        l.arch =
+            crate::config::validate::with_memory_model(l.arch, m).map_err(anyhow::Error::msg)?;
+    }
+    Ok(l)
 }
 
 pub(super) fn progress_bar(len: u64) -> ProgressBar {

@@ -71,6 +71,7 @@ fn run_sparse(
 
 pub(super) fn run_command(a: RunArgs) -> Result<()> {
     let l = load(a.arch.as_deref(), a.workload.as_deref(), a.gemm)?;
+    let l = super::apply_memory_model(l, a.memory_model.as_deref())?;
     let params = a.params.resolve(&l.arch.layout)?;
     if let Some(s) = &a.weight_spread {
         // Checked even when no weights are needed (a plain dense run ignores it).

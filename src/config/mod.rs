@@ -245,6 +245,17 @@ pub enum MemoryModel {
 }
 
 impl MemoryModel {
+    /// Parses `sparsim` or `scalesim`.
+    pub fn parse(s: &str) -> Result<MemoryModel, String> {
+        match s {
+            "sparsim" => Ok(MemoryModel::Sparsim),
+            "scalesim" => Ok(MemoryModel::Scalesim),
+            _ => Err(format!(
+                "unknown memory model `{s}`: expected sparsim or scalesim"
+            )),
+        }
+    }
+
     /// Lower-case name as used in files and reports.
     pub fn as_str(self) -> &'static str {
         match self {

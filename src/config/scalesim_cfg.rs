@@ -191,8 +191,14 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             filter: op(filter_kb, filter_bw),
             ofmap: op(ofmap_kb, ofmap_bw),
             metadata_word_bytes: 1,
+            // SCALE-Sim's N:M runs stream compressed operands that the `scalesim` model does
+            // not reproduce: they get sparsim's model.
             policy: super::MemoryPolicy {
-                model: super::MemoryModel::Scalesim,
+                model: if layerwise_nm {
+                    super::MemoryModel::Sparsim
+                } else {
+                    super::MemoryModel::Scalesim
+                },
                 ..super::MemoryPolicy::default()
             },
         },

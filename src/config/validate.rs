@@ -77,43 +77,54 @@ fn ports(raw: &RawArch, origin: &str) -> Result<SramPorts, InputError> {
 
 /// SCALE-Sim's memory system moves whole DRAM lines of an integer number of words per cycle:
 /// the `scalesim` model refuses fractional bandwidths, and the sparsim model's policy keys
-/// that it would ignore.
-fn scalesim_model_fits(raw: &RawArch, origin: &str) -> Result<(), InputError> {
-    let d = &raw.dram;
-    for (key, v) in [
-        ("dram.ifmap_bw", d.ifmap_bw),
-        ("dram.filter_bw", d.filter_bw),
-        ("dram.ofmap_bw", d.ofmap_bw),
+/// that it would ignore. The error is `(key, message)`.
+pub fn scalesim_model_fits(memory: &Memory) -> Result<(), (&'static str, String)> {
+    for (key, m) in [
+        ("dram.ifmap_bw", &memory.ifmap),
+        ("dram.filter_bw", &memory.filter),
+        ("dram.ofmap_bw", &memory.ofmap),
     ] {
+        let v = m.dram_bw.words_per_cycle();
         if v.fract() != 0.0 {
-            return Err(InputError::new(
-                origin,
-                format!("{v} words/cycle: memory.model = \"scalesim\" moves whole DRAM lines, so it needs an integer bandwidth of at least 1 (or use model = \"sparsim\")"),
-            )
-            .with_key(key));
+            return Err((
+                key,
+                format!(
+                    "{v} words/cycle: memory.model = \"scalesim\" moves whole DRAM lines, so it needs an integer bandwidth of at least 1 (or use model = \"sparsim\")"
+                ),
+            ));
         }
     }
     let defaults = MemoryPolicy::default();
-    let m = &raw.memory;
+    let p = &memory.policy;
     let ignored = [
         (
             "memory.half_release",
-            m.half_release != defaults.half_release,
+            p.half_release != defaults.half_release,
         ),
-        ("memory.first_fill", m.first_fill != defaults.first_fill),
+        ("memory.first_fill", p.first_fill != defaults.first_fill),
         (
             "memory.dram_read_latency",
-            m.dram_read_latency != defaults.dram_read_latency,
+            p.dram_read_latency != defaults.dram_read_latency,
         ),
     ];
     if let Some((key, _)) = ignored.iter().find(|(_, set)| *set) {
-        return Err(InputError::new(
-            origin,
-            "is a policy of sparsim's own memory model; memory.model = \"scalesim\" follows SCALE-Sim's fixed policy (first fill before cycle 0, 1-cycle read latency): remove the key or use model = \"sparsim\"",
-        )
-        .with_key(*key));
+        return Err((
+            key,
+            "is a policy of sparsim's own memory model; memory.model = \"scalesim\" follows SCALE-Sim's fixed policy (first fill before cycle 0, 1-cycle read latency): remove the key or use model = \"sparsim\"".to_string(),
+        ));
     }
     Ok(())
+}
+
+/// `arch` with its memory model replaced by `model` (the command line's `--memory-model`),
+/// checked as the file's `[memory] model` would be.
+pub fn with_memory_model(mut arch: Arch, model: MemoryModel) -> Result<Arch, String> {
+    arch.memory.policy.model = model;
+    if model == MemoryModel::Scalesim {
+        scalesim_model_fits(&arch.memory)
+            .map_err(|(key, m)| format!("--memory-model scalesim: `{key}` {m}"))?;
+    }
+    Ok(arch)
 }
 
 /// Checks what a single field cannot and builds the validated type.
@@ -153,7 +164,8 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
         },
     };
     if raw.memory.model == MemoryModel::Scalesim {
-        scalesim_model_fits(&raw, origin)?;
+        scalesim_model_fits(&memory)
+            .map_err(|(key, m)| InputError::new(origin, m).with_key(key))?;
     }
     let ports = ports(&raw, origin)?;
     let name = match raw.name {

@@ -111,44 +111,118 @@ fn same_inputs_give_byte_identical_outputs() {
     }
 }
 
-/// `--scalesim-reports` on a SCALE-Sim CALC run reproduces SCALE-Sim's compute report columns
-/// (everything but the prefetch-inclusive total, which is sparsim's memory model).
+/// `sparsim run --arch X.cfg --workload Y.csv --scalesim-reports` on every shipped SCALE-Sim
+/// run (USER and CALC) writes SCALE-Sim's three reports: same header, and every cell equal
+/// (numbers compared as numbers: SCALE-Sim prints some integer cycles as `5.0`, some as `5`).
 #[test]
-fn scalesim_reports_match_scalesim_on_calc_runs() {
+fn scalesim_reports_match_scalesim_on_every_shipped_run() {
     let dir = temp_dir("reports");
-    for run in [
-        "a_scale_calc_ws_test",
-        "a_scale_calc_os_alexnet_part",
-        "a_scale_calc_is_test",
-    ] {
-        let d = fixture("scalesim_reference/runs").join(run);
-        let o = sparsim(
-            &[
-                "run",
-                "--arch",
-                d.join("config.cfg").to_str().unwrap(),
-                "--workload",
-                d.join("topology.csv").to_str().unwrap(),
-                "--out",
-                run,
-                "-q",
-                "--scalesim-reports",
-            ],
-            &dir,
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
-        let (h_ours, ours) = read_report(&dir.join(run).join("COMPUTE_REPORT.csv"));
-        let (h_ref, theirs) = read_report(&d.join("COMPUTE_REPORT.csv"));
-        assert_eq!(h_ours, h_ref);
-        assert_eq!(ours[0][2..], theirs[0][2..], "{run}");
-        for f in ["BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"] {
-            assert_eq!(
-                read_report(&dir.join(run).join(f)).0,
-                read_report(&d.join(f)).0,
-                "{f} header"
-            );
+    let mut runs: Vec<_> = std::fs::read_dir(fixture("scalesim_reference/runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    runs.sort();
+    assert_eq!(runs.len(), 18);
+    for d in runs {
+        let run = d.file_name().unwrap().to_str().unwrap().to_string();
+        let mut args = vec![
+            "run".to_string(),
+            "--arch".into(),
+            d.join("config.cfg").to_str().unwrap().into(),
+            "--workload".into(),
+            d.join("topology.csv").to_str().unwrap().into(),
+            "--out".into(),
+            run.clone(),
+            "-q".into(),
+            "--scalesim-reports".into(),
+        ];
+        if std::fs::read_to_string(d.join("meta.txt")).unwrap().trim() == "gemm" {
+            args.push("--gemm".into());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = sparsim(&args, &dir);
+        assert!(o.status.success(), "{run}: {}", stderr(&o));
+        for f in [
+            "COMPUTE_REPORT.csv",
+            "BANDWIDTH_REPORT.csv",
+            "DETAILED_ACCESS_REPORT.csv",
+        ] {
+            let (h_ours, ours) = read_report(&dir.join(&run).join(f));
+            let (h_ref, theirs) = read_report(&d.join(f));
+            assert_eq!(h_ours, h_ref, "{run} {f} header");
+            assert_eq!(ours.len(), theirs.len(), "{run} {f} rows");
+            for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                for (j, (x, y)) in a.iter().zip(b).enumerate() {
+                    let same = x == y || x.parse::<f64>().ok() == y.parse::<f64>().ok();
+                    assert!(same, "{run} {f} row {i} `{}`: {x} vs {y}", h_ref[j]);
+                }
+            }
         }
     }
+}
+
+/// `--memory-model` errors are pinned.
+#[test]
+fn memory_model_errors_are_pinned() {
+    let dir = temp_dir("memory_model");
+    let o = sparsim(&["run", "--memory-model", "dramsim", "-q"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: --memory-model: unknown memory model `dramsim`: expected sparsim or scalesim\n"
+    );
+    let o = sparsim(
+        &[
+            "compare",
+            "--memory-model",
+            "scalesim",
+            "--layouts",
+            "dense,nm",
+            "-q",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        stderr(&o),
+        "error: layout `nm` needs sparsim's memory model: memory model `scalesim` reproduces SCALE-Sim's dense operand streams only; use dense or masked, or --memory-model sparsim (or [memory] model = \"sparsim\")\n"
+    );
+    std::fs::write(
+        dir.join("frac.toml"),
+        "[array]\nrows = 4\ncols = 4\n[dram]\nfilter_bw = 0.5\n",
+    )
+    .unwrap();
+    let o = sparsim(
+        &[
+            "run",
+            "--arch",
+            "frac.toml",
+            "--memory-model",
+            "scalesim",
+            "-q",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        stderr(&o),
+        "error: --memory-model scalesim: `dram.filter_bw` 0.5 words/cycle: memory.model = \"scalesim\" moves whole DRAM lines, so it needs an integer bandwidth of at least 1 (or use model = \"sparsim\")\n"
+    );
+    let lenet = root().join("workloads/lenet5.toml");
+    let o = sparsim(
+        &[
+            "run",
+            "--memory-model",
+            "scalesim",
+            "--cross-check",
+            "-q",
+            "-w",
+            lenet.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert_eq!(
+        stderr(&o),
+        "error: --cross-check and --trace run the cycle-stepped engine, which implements sparsim's memory model; the `scalesim` model is checked against SCALE-Sim's own reports instead: use --memory-model sparsim for them\n"
+    );
 }
 
 #[test]

@@ -168,7 +168,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "a9.toml",
         "[array]\nrows = 4\ncols = 4\n[foo]\nx = 1\n",
-        "a9.toml:4:2: foo: unknown field `foo`, expected one of `name`, `description`, `clock_mhz`, `array`, `sram`, `word_bytes`, `dram`, `pe`, `decode`, `outputs`, `layout`",
+        "a9.toml:4:2: foo: unknown field `foo`, expected one of `name`, `description`, `clock_mhz`, `array`, `sram`, `word_bytes`, `dram`, `memory`, `pe`, `decode`, `outputs`, `layout`",
     ),
     (
         "a9b.toml",
@@ -184,6 +184,31 @@ const CASES: &[(&str, &str, &str)] = &[
         "a9d.toml",
         "[array]\nrows = 8\ncols = 4\n[outputs]\ndropped_filters = \"zero\"\n",
         "a9d.toml:5:19: outputs.dropped_filters: unknown variant `zero`, expected `write_zeros` or `skip`",
+    ),
+    (
+        "a30.toml",
+        "[array]\nrows = 4\ncols = 4\n[memory]\nmodel = \"ramulator\"\n",
+        "a30.toml:5:9: memory.model: unknown variant `ramulator`, expected `sparsim` or `scalesim`",
+    ),
+    (
+        "a31.toml",
+        "[array]\nrows = 4\ncols = 4\n[memory]\nhalf_release = \"never\"\n",
+        "a31.toml:5:16: memory.half_release: unknown variant `never`, expected `fold_start` or `fold_end`",
+    ),
+    (
+        "a32.toml",
+        "[array]\nrows = 4\ncols = 4\n[memory]\ndram_read_latency = 100001\n",
+        "a32.toml:5:21: memory.dram_read_latency: invalid value: integer `100001`, expected an integer from 0 to 100000",
+    ),
+    (
+        "a33.toml",
+        "[array]\nrows = 4\ncols = 4\n[dram]\nifmap_bw = 2.5\n[memory]\nmodel = \"scalesim\"\n",
+        "a33.toml:5: dram.ifmap_bw: 2.5 words/cycle: memory.model = \"scalesim\" moves whole DRAM lines, so it needs an integer bandwidth of at least 1 (or use model = \"sparsim\")",
+    ),
+    (
+        "a34.toml",
+        "[array]\nrows = 4\ncols = 4\n[memory]\nmodel = \"scalesim\"\nfirst_fill = \"prefetch\"\n",
+        "a34.toml:6: memory.first_fill: is a policy of sparsim's own memory model; memory.model = \"scalesim\" follows SCALE-Sim's fixed policy (first fill before cycle 0, 1-cycle read latency): remove the key or use model = \"sparsim\"",
     ),
     (
         "a10.toml",

@@ -44,7 +44,10 @@ const DETAILED: [&str; 18] = [
 /// Mismatches of one run, as `layer column: ours vs SCALE-Sim` lines.
 fn mismatches(dir: &Path, mode: BandwidthMode) -> Option<Vec<String>> {
     let id = dir.file_name().unwrap().to_string_lossy().into_owned();
-    let form = match std::fs::read_to_string(dir.join("meta.txt")).unwrap().trim() {
+    let form = match std::fs::read_to_string(dir.join("meta.txt"))
+        .unwrap()
+        .trim()
+    {
         "gemm" => TopologyForm::Gemm,
         _ => TopologyForm::Conv,
     };
@@ -87,8 +90,7 @@ fn mismatches(dir: &Path, mode: BandwidthMode) -> Option<Vec<String>> {
         for (name, ours) in DETAILED.iter().zip(&ours_d) {
             // SCALE-Sim prints a float with or without `.0` depending on its numpy path.
             let want = col(&dh, &detailed[i], name);
-            let same = want == ours
-                || want.parse::<f64>().ok() == ours.parse::<f64>().ok();
+            let same = want == ours || want.parse::<f64>().ok() == ours.parse::<f64>().ok();
             if !same {
                 bad.push(format!("{id} layer {i} {name}: {ours} vs {want}"));
             }
@@ -121,7 +123,12 @@ fn check(mode: BandwidthMode) {
         }
     }
     assert!(runs > 0);
-    assert!(bad.is_empty(), "{} mismatches:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} mismatches:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 #[test]

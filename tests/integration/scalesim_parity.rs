@@ -1,11 +1,12 @@
-//! Every SCALE-Sim v3.0.0 run under `tests/fixtures/scalesim_reference/runs` (SCALE-Sim's
+//! sparsim's own memory model on every SCALE-Sim v3.0.0 run under `tests/fixtures/scalesim_reference/runs` (SCALE-Sim's
 //! own inputs and outputs) and `tests/fixtures/scalesim_extra` reproduced from its own
 //! `config.cfg` and `topology.csv`: compute cycles, mapping efficiency, compute util and SRAM
 //! counts exactly; SRAM start/stop cycles where nothing stalls; DRAM reads equal to each
 //! operand's unique footprint where everything fits.
 
 use crate::common::{col, fixture, read_report};
-use sparsim::config::{Arch, BandwidthMode, Dataflow};
+use sparsim::config::validate::with_memory_model;
+use sparsim::config::{Arch, BandwidthMode, Dataflow, MemoryModel};
 use sparsim::engine::scalesim_view::scalesim_row;
 use sparsim::engine::simulate_layer;
 use sparsim::inputs::{load_arch, load_workload};
@@ -47,7 +48,9 @@ fn check_run(dir: &Path) -> usize {
     } else {
         TopologyForm::Conv
     };
+    // sparsim's own memory model (the `scalesim` model has its own test).
     let (arch, _) = load_arch(&dir.join("config.cfg")).unwrap_or_else(|e| panic!("{id}: {e}"));
+    let arch = with_memory_model(arch, MemoryModel::Sparsim).unwrap();
     let (net, _) =
         load_workload(&dir.join("topology.csv"), form).unwrap_or_else(|e| panic!("{id}: {e}"));
     let (ch, compute) = read_report(&dir.join("COMPUTE_REPORT.csv"));
@@ -208,6 +211,7 @@ fn footprint_oracle_agrees_on_the_reference_layers() {
     ))
     .unwrap()
     .0;
+    let arch = with_memory_model(arch, MemoryModel::Sparsim).unwrap();
     let (net, _) = load_workload(
         &fixture("scalesim_reference/runs/a_scale_calc_ws_alexnet_part/topology.csv"),
         TopologyForm::Conv,

@@ -132,7 +132,7 @@ impl EstimateBuffer {
                 self.prefetch_start,
                 self.prefetch_end,
                 bw,
-                sink.as_deref_mut(),
+                sink,
             );
             self.prefetch_start += self.n_prefetch;
             self.prefetch_end += self.n_prefetch;

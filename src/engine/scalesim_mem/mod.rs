@@ -164,11 +164,7 @@ pub fn simulate(
                     );
                 }
                 let (ti, tf, to) = match traces.as_deref_mut() {
-                    Some(t) => (
-                        Some(&mut t.ifmap),
-                        Some(&mut t.filter),
-                        Some(&mut t.ofmap),
-                    ),
+                    Some(t) => (Some(&mut t.ifmap), Some(&mut t.filter), Some(&mut t.ofmap)),
                     None => (None, None, None),
                 };
                 let out = [
@@ -193,11 +189,7 @@ pub fn simulate(
         }
     }
     let (ti, tf, to) = match traces {
-        Some(t) => (
-            Some(&mut t.ifmap),
-            Some(&mut t.filter),
-            Some(&mut t.ofmap),
-        ),
+        Some(t) => (Some(&mut t.ifmap), Some(&mut t.filter), Some(&mut t.ofmap)),
         None => (None, None, None),
     };
     ifmap.finish(ti);

@@ -51,10 +51,7 @@ impl SetIndex {
                 fill[a] += 1;
             }
         }
-        SetIndex {
-            start: count,
-            sets,
-        }
+        SetIndex { start: count, sets }
     }
 
     /// Whether `addr` is in a set of the circular window `[start, end)` of `n` sets.
@@ -140,7 +137,7 @@ impl ReadBuffer {
         let n = rows.len();
         for (i, &row) in rows.iter().enumerate() {
             let words: Vec<u64> = (0..self.bw)
-                .filter(|&col| !(i == 0 && col < skip.0) && !(i + 1 == n && col >= skip.1))
+                .filter(|&col| !((i == 0 && col < skip.0) || (i + 1 == n && col >= skip.1)))
                 .filter_map(|col| {
                     self.stream
                         .get((row * self.bw + col) as usize)

@@ -96,7 +96,10 @@ impl WriteBuffer {
 
     /// Drains up to `⌈P/bw⌉` queued lines from `start`; returns the last drain cycle.
     fn drain(&mut self, start: i64, mut sink: Option<&mut Vec<DramLine>>) -> i64 {
-        let n = self.drain_words.div_ceil(self.bw).min(self.queue.len() as u64);
+        let n = self
+            .drain_words
+            .div_ceil(self.bw)
+            .min(self.queue.len() as u64);
         if n == 0 {
             return start - 1;
         }
