@@ -128,12 +128,7 @@ impl EstimateBuffer {
         } else {
             let needed = (self.last_end - self.last_start + 1).max(1) as u64;
             let bw = elems.div_ceil(needed);
-            self.prefetch(
-                self.prefetch_start,
-                self.prefetch_end,
-                bw,
-                sink,
-            );
+            self.prefetch(self.prefetch_start, self.prefetch_end, bw, sink);
             self.prefetch_start += self.n_prefetch;
             self.prefetch_end += self.n_prefetch;
         }

@@ -228,3 +228,25 @@ impl ReadBuffer {
         cycle + offset
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 4-word SRAM (A = 2, P = 2, sets of ε = ⌈4/100⌉ = 1 word, 5 sets with the empty last
+    /// one; n_A = n_P = 2) fed at 1 word/cycle with the stream 10, 11, 12, 13.
+    #[test]
+    fn window_slides_and_double_charged_stall_by_hand() {
+        let mut b = ReadBuffer::new(4, 1, vec![Some(10), Some(11), Some(12), Some(13)]);
+        // Fill: 2 lines at cycles −2, −1; window sets [0, 2) = {10, 11}; hit: 0 + 1.
+        assert_eq!(b.service(0, &[10], None), 1);
+        assert_eq!((b.reads, b.dram_window), (2, Some((-2, -1))));
+        // 12 misses: slide to [2, 4), 2 lines at 1, 2 (last prefetch 2); p = 2 − (1 + 1) = 0.
+        assert_eq!(b.service(1, &[12], None), 2);
+        assert_eq!(b.service(2, &[13], None), 3);
+        // 10 misses: slide to {4, 0}; lines at 4, 5; p = 5 − (3 + 1) = 1, charged twice:
+        // offset 1 + 1 + 1 = 3.
+        assert_eq!(b.service(3, &[10], None), 6);
+        assert_eq!((b.reads, b.dram_window), (6, Some((-2, 5))));
+    }
+}

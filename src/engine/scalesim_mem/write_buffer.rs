@@ -160,3 +160,35 @@ impl WriteBuffer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 4-word buffer (A = 2, P = 2) draining 1 word/cycle.
+    #[test]
+    fn drains_and_stalls_by_hand() {
+        let mut b = WriteBuffer::new(4, 1, false);
+        // One word per line: the third leaves 1 word free (< A = 2), so the 3 held lines
+        // are queued and 2 of them drain at cycles 2 and 3, freeing 2 words.
+        for c in 0..3 {
+            assert_eq!(b.service(c, &[c as u64], None), c);
+        }
+        assert_eq!((b.writes, b.dram_window), (2, Some((2, 3))));
+        // Cycle 3: the drain runs until 3 (not after), 2 words free: nothing happens.
+        assert_eq!(b.service(3, &[3], None), 3);
+        // Cycle 4: 1 free < 2: queue 3 lines, drain 2 at 4, 5.
+        assert_eq!(b.service(4, &[4], None), 4);
+        b.finish(4, None);
+        // The last queued line drains from cycle 4.
+        assert_eq!((b.writes, b.dram_window), (5, Some((2, 5))));
+    }
+
+    /// Six words in one line at cycle 0: the third starts a drain of 2 lines (0, 1); the
+    /// sixth finds no free word while it runs and waits for its end: served at 1.
+    #[test]
+    fn a_full_buffer_waits_for_the_running_drain() {
+        let mut b = WriteBuffer::new(4, 1, false);
+        assert_eq!(b.service(0, &[1, 2, 3, 4, 5, 6], None), 1);
+    }
+}
