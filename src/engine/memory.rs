@@ -8,7 +8,8 @@
 //!   fetched once, at first use, and the channel prefetches ahead without limit;
 //! - **double-buffered** — the tile fits in half (`tile ≤ cap/2`): a new tile is fetched into
 //!   the free half while the array works on the current one; the free half opens when the
-//!   current tile's first fold starts;
+//!   current tile's first fold starts (`half_release = "fold_start"`, the default) or ends
+//!   (`"fold_end"`);
 //! - **single-buffered** — `cap/2 < tile ≤ cap`: a new tile's fetch starts when the previous
 //!   fold ends;
 //! - **streamed** — `tile > cap`: the fetch starts when the previous fold ends and the fold
@@ -30,8 +31,16 @@
 //! (4) when it is the last fold of its group the group's drain is issued. The layer ends when
 //! the last fold has ended and the last drain has finished. In `calc` bandwidth mode every
 //! transfer takes no time, so nothing stalls; traffic is counted the same way.
+//!
+//! A DRAM read (ifmap, filter, spilled partial-sum read-back) of `w > 0` words occupies its
+//! channel for `⌈w / bw⌉` cycles and its data is usable `dram_read_latency` cycles after the
+//! last word moved; the channel may start its next transfer meanwhile (requests pipeline).
+//! Writes (drains, zero fill) are posted and have no latency; in `calc` mode neither has.
+//! With `first_fill = "stall"` (the default) the layer's cycle 0 is its start and the fill
+//! before the first fold is stall; with `"prefetch"` cycle 0 is the first fold's start, and
+//! the fill is reported as prefetch cycles only ([`MemoryOutcome::origin`]).
 
-use crate::config::{BandwidthMode, Memory, OperandMemory};
+use crate::config::{BandwidthMode, FirstFill, HalfRelease, Memory, OperandMemory};
 use crate::units::Cycle;
 
 /// What one fold asks of one input operand's memory.
@@ -72,10 +81,15 @@ pub struct FoldDemand {
 /// The memory model's verdict on a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MemoryOutcome {
-    /// Cycles from the layer's start to its end (compute + stalls).
+    /// Cycles from the layer's cycle 0 ([`Self::origin`]) to its end (compute + stalls).
     pub total_cycles: u64,
-    /// Cycles before the first fold could start (initial fill), included in stalls.
+    /// Cycles before the first fold could start (initial fill); included in stalls and total
+    /// cycles with `first_fill = "stall"`, outside them with `"prefetch"`.
     pub prefetch_cycles: u64,
+    /// The layer's cycle 0 on the clock of `first_fold_start`, `last_fold_start` and
+    /// `dram_windows` (which counts from the first fill's start): 0 with
+    /// `first_fill = "stall"`, the first fold's start with `"prefetch"`.
+    pub origin: u64,
     /// Words read from DRAM into the ifmap SRAM.
     pub ifmap_dram_reads: u64,
     /// Words read from DRAM into the filter SRAM.
@@ -118,8 +132,18 @@ struct InputChannel {
     chan_free: Cycle,
     /// When the data for the current fold is all in SRAM.
     ready: Cycle,
-    /// Start of the first fold that uses the current tile (frees the other half).
+    /// When the data of every read issued so far is usable (resident operands).
+    last_usable: Cycle,
+    /// Start of the first fold that uses the current tile (frees the other half with
+    /// `half_release = "fold_start"`).
     tile_first_start: Cycle,
+    /// End of the first fold that uses the current tile (frees the other half with
+    /// `half_release = "fold_end"`).
+    tile_first_end: Cycle,
+    /// When the other half of a double buffer opens.
+    half_release: HalfRelease,
+    /// Cycles from a read's last word to its data being usable.
+    latency: Cycle,
     /// Regime of the current tile.
     tile_regime: InputRegime,
     /// Words read from DRAM.
@@ -129,14 +153,23 @@ struct InputChannel {
 }
 
 impl InputChannel {
-    fn new(mem: &OperandMemory, footprint: u64) -> InputChannel {
+    fn new(
+        mem: &OperandMemory,
+        footprint: u64,
+        half_release: HalfRelease,
+        latency: Cycle,
+    ) -> InputChannel {
         let cap = mem.sram_words();
         InputChannel {
             cap,
             resident: footprint <= cap,
             chan_free: Cycle::ZERO,
             ready: Cycle::ZERO,
+            last_usable: Cycle::ZERO,
             tile_first_start: Cycle::ZERO,
+            tile_first_end: Cycle::ZERO,
+            half_release,
+            latency,
             tile_regime: InputRegime::Double,
             reads: 0,
             window: None,
@@ -155,8 +188,13 @@ impl InputChannel {
         }
     }
 
-    /// Issues the fetch for a fold; returns `Some(done)` for a streamed tile (which bounds the
-    /// fold's end rather than its start).
+    /// When a read of `words` whose last word moves at `done` is usable.
+    fn usable(&self, done: Cycle, words: u64) -> Cycle {
+        if words > 0 { done + self.latency } else { done }
+    }
+
+    /// Issues the fetch for a fold; returns `Some(usable)` for a streamed tile (which bounds
+    /// the fold's end rather than its start).
     fn issue(
         &mut self,
         d: InputDemand,
@@ -171,8 +209,9 @@ impl InputChannel {
                 self.chan_free += xfer(d.new);
                 self.reads += d.new;
                 widen(&mut self.window, start, self.chan_free);
+                self.last_usable = self.usable(self.chan_free, d.new);
             }
-            self.ready = self.chan_free;
+            self.ready = self.last_usable;
             return None;
         }
         // A held tile serves the next fold too; a streamed one passed through and is gone.
@@ -181,7 +220,10 @@ impl InputChannel {
         }
         let space_free = match (regime, self.tile_regime) {
             _ if first_fold => Cycle::ZERO,
-            (InputRegime::Double, InputRegime::Double) => self.tile_first_start,
+            (InputRegime::Double, InputRegime::Double) => match self.half_release {
+                HalfRelease::FoldStart => self.tile_first_start,
+                HalfRelease::FoldEnd => self.tile_first_end,
+            },
             _ => prev_end,
         };
         let start = self.chan_free.max(space_free);
@@ -190,11 +232,12 @@ impl InputChannel {
         self.reads += d.tile;
         widen(&mut self.window, start, done);
         self.tile_regime = regime;
+        let usable = self.usable(done, d.tile);
         if regime == InputRegime::Streamed {
             self.ready = start;
-            Some(done)
+            Some(usable)
         } else {
-            self.ready = done;
+            self.ready = usable;
             None
         }
     }
@@ -227,8 +270,15 @@ pub fn simulate(
         xfer_for(&mem.filter),
         xfer_for(&mem.ofmap),
     );
-    let mut ifmap = InputChannel::new(&mem.ifmap, ifmap_footprint);
-    let mut filter = InputChannel::new(&mem.filter, filter_footprint);
+    let policy = mem.policy;
+    // Calc mode: nothing takes time, latency included.
+    let latency = Cycle(if calc {
+        0
+    } else {
+        u64::from(policy.dram_read_latency)
+    });
+    let mut ifmap = InputChannel::new(&mem.ifmap, ifmap_footprint, policy.half_release, latency);
+    let mut filter = InputChannel::new(&mem.filter, filter_footprint, policy.half_release, latency);
     let ocap = mem.ofmap.sram_words();
 
     let mut out = MemoryOutcome::default();
@@ -269,16 +319,24 @@ pub fn simulate(
             let spill_start = ochan_free.max(start);
             ochan_free = spill_start + xo(g + readback);
             widen(&mut owindow, spill_start, ochan_free);
-            end = end.max(ochan_free);
+            // The read-back is a read: its data arrives a latency after the last word.
+            let usable = if readback > 0 {
+                ochan_free + latency
+            } else {
+                ochan_free
+            };
+            end = end.max(usable);
             out.ofmap_dram_writes += g;
             out.ofmap_dram_reads += readback;
         }
         // Bookkeeping for double buffering: a new tile's first fold frees the other half.
         if !d.ifmap.same_as_previous || first {
             ifmap.tile_first_start = start;
+            ifmap.tile_first_end = end;
         }
         if !d.filter.same_as_previous || first {
             filter.tile_first_start = start;
+            filter.tile_first_end = end;
         }
         // (4) Drain.
         if d.ofmap.group_end && g <= ocap {
@@ -296,7 +354,11 @@ pub fn simulate(
         widen(&mut owindow, start, ochan_free);
         out.ofmap_dram_writes += zero_fill;
     }
-    out.total_cycles = prev_end.max(ochan_free).0;
+    if policy.first_fill == FirstFill::Prefetch && !folds.is_empty() {
+        out.origin = out.first_fold_start;
+    }
+    // Every fold starts at or after the first, and the ofmap channel works only after it.
+    out.total_cycles = prev_end.max(ochan_free).0 - out.origin;
     out.ifmap_dram_reads = ifmap.reads;
     out.filter_dram_reads = filter.reads;
     out.dram_windows = [ifmap.window, filter.window, owindow];

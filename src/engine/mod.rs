@@ -135,6 +135,7 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
     s.mapping_efficiency = mapping.occupied_slots() as f64 / (mapping.folds() as f64 * pes as f64);
     s.pe_utilization = s.macs as f64 / (pes as f64 * s.total_cycles as f64);
     s.timeline = LayerTimeline {
+        origin: mem.origin,
         first_fold_start: mem.first_fold_start,
         last_fold_start: mem.last_fold_start,
         dram_windows: mem.dram_windows,
