@@ -452,4 +452,92 @@ mod tests {
         assert_eq!(o.prefetch_cycles, 40);
         assert_eq!(o.total_cycles, 191);
     }
+
+    /// Two folds of 50 cycles on two different ifmap tiles of 400 words (double-buffered in
+    /// 1024 words, footprint 3000), filter resident (10 new words per fold), bandwidth 10.
+    fn two_tiles() -> [FoldDemand; 2] {
+        [
+            fold(50, (400, 400, false), (10, 10, false), 1),
+            fold(50, (400, 400, false), (10, 10, false), 1),
+        ]
+    }
+
+    fn with_policy(f: impl FnOnce(&mut crate::config::MemoryPolicy)) -> Memory {
+        let mut m = mem(1, 10.0, BandwidthMode::User);
+        f(&mut m.policy);
+        m
+    }
+
+    #[test]
+    fn half_release_fold_end_waits_for_the_first_fold_to_end() {
+        // fold_start: tile A [0, 40), fold 0 runs [40, 90); tile B may start when fold 0
+        // starts: [40, 80); fold 1 runs [90, 140); its drain [140, 141).
+        let o = simulate(&with_policy(|_| {}), &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (40, 141));
+        // fold_end: tile B waits for fold 0's end: [90, 130); fold 1 runs [130, 180); drain
+        // [180, 181).
+        let m = with_policy(|p| p.half_release = HalfRelease::FoldEnd);
+        let o = simulate(&m, &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (40, 181));
+        assert_eq!(o.last_fold_start, 130);
+    }
+
+    #[test]
+    fn prefetch_first_fill_moves_cycle_zero_to_the_first_fold() {
+        // As fold_start above (first fold at 40, end 141), counted from cycle 40.
+        let m = with_policy(|p| p.first_fill = FirstFill::Prefetch);
+        let o = simulate(&m, &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.origin, o.total_cycles), (40, 40, 101));
+        // The timeline keeps the fill's clock.
+        assert_eq!((o.first_fold_start, o.last_fold_start), (40, 90));
+        assert_eq!(o.dram_windows[0], Some((0, 79)));
+        // No folds: nothing to prefetch, cycle 0 stays the layer's start.
+        let o = simulate(&m, &[], 0, 0, 10);
+        assert_eq!((o.origin, o.total_cycles), (0, 1));
+    }
+
+    #[test]
+    fn read_latency_delays_data_not_the_channel() {
+        // Resident ifmap, 100 new words per 10-cycle fold at 10 words/cycle, latency 5:
+        // fetch 0 moves in [0, 10), usable at 15; fetch 1 pipelines: [10, 20), usable at 25.
+        // Fold 0 runs [15, 25), fold 1 [25, 35); its drain (a write: no latency) [35, 36).
+        let folds = [
+            fold(10, (100, 100, false), (0, 0, false), 1),
+            fold(10, (100, 100, false), (0, 0, false), 1),
+        ];
+        let m = with_policy(|p| p.dram_read_latency = 5);
+        let o = simulate(&m, &folds, 200, 0, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (15, 36));
+        // The channel's activity window is the words moving, not the latency.
+        assert_eq!(o.dram_windows[0], Some((0, 19)));
+        // Double-buffered tiles: tile A [0, 40) usable 45, fold 0 [45, 95); tile B starts at
+        // fold 0's start (45): [45, 85), usable 90; fold 1 [95, 145); drain [145, 146).
+        let o = simulate(&m, &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (45, 146));
+    }
+
+    #[test]
+    fn read_latency_applies_to_spill_read_back_only() {
+        // Output tile of 2000 words > 1024: spills. Fold 0 (group start) writes 2000 words:
+        // [0, 200), a write, so it ends at 200. Fold 1 writes 2000 and reads 2000 back:
+        // [200, 600), the read-back usable at 607: fold 1 ends, and the layer with it, at 607.
+        let mut folds = [
+            fold(10, (0, 0, false), (0, 0, false), 2000),
+            fold(10, (0, 0, false), (0, 0, false), 2000),
+        ];
+        folds[0].ofmap.group_end = false;
+        folds[1].ofmap.group_start = false;
+        let m = with_policy(|p| p.dram_read_latency = 7);
+        let o = simulate(&m, &folds, 0, 0, 0);
+        assert_eq!((o.ofmap_dram_writes, o.ofmap_dram_reads), (4000, 2000));
+        assert_eq!(o.total_cycles, 607);
+    }
+
+    #[test]
+    fn calc_mode_ignores_read_latency() {
+        let folds = [fold(100, (10_000, 10_000, false), (50, 50, false), 10)];
+        let mut m = mem(64, 1.0, BandwidthMode::Calc);
+        m.policy.dram_read_latency = 1000;
+        assert_eq!(simulate(&m, &folds, 10_000, 50, 0).total_cycles, 100);
+    }
 }

@@ -158,7 +158,8 @@ impl Channel {
 
     /// Whether fold `fold` may start at cycle `t` as far as this channel goes: every transfer
     /// of an earlier or this fold has completed by `t`, except this fold's own streamed one,
-    /// which need only have started. Transfers complete in queue (fold) order.
+    /// which need only have started. Transfers complete in queue (fold) order; `t` is no
+    /// earlier than the cycle of the last [`Channel::issue`].
     pub fn ready_for(&self, fold: usize, t: u64) -> bool {
         let done_by = |x: &Transfer| x.done.is_some_and(|d| d <= t);
         // Everything before `settled` completed; look at the first transfers not yet done.
@@ -178,12 +179,76 @@ impl Channel {
         true
     }
 
-    /// Whether fold `fold`'s streamed transfer (if any) has completed by cycle `t`.
+    /// Whether fold `fold`'s streamed transfer (if any) has completed by cycle `t` (no
+    /// earlier than the cycle of the last [`Channel::issue`]).
     pub fn streamed_done(&self, fold: usize, t: u64) -> bool {
         self.queue[self.settled.min(self.queue.len())..]
             .iter()
             .take_while(|x| x.fold <= fold)
             .filter(|x| x.fold == fold && x.streamed)
             .all(|x| x.done.is_some_and(|d| d <= t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Bandwidth;
+
+    fn channel(mode: BandwidthMode) -> Channel {
+        let op = OperandMemory {
+            sram_kb: 1,
+            word_bytes: 1,
+            dram_bw: Bandwidth::from_words_per_cycle(10.0).unwrap(),
+        };
+        let memory = Memory {
+            bandwidth_mode: mode,
+            ifmap: op.clone(),
+            filter: op.clone(),
+            ofmap: op.clone(),
+            metadata_word_bytes: 1,
+            policy: Default::default(),
+        };
+        let mut ch = Channel::new(&op, &memory);
+        ch.queue = vec![
+            Transfer::new(0, 20, Cond::Now, false).with_latency(3),
+            Transfer::new(1, 20, Cond::Now, false).with_latency(3),
+        ];
+        ch
+    }
+
+    /// Runs `ch` for `cycles` with no folds started or ended.
+    fn run(ch: &mut Channel, cycles: std::ops::Range<u64>) {
+        for t in cycles {
+            ch.issue(t, &[None, None], &[None, None]);
+            ch.progress(t);
+        }
+    }
+
+    #[test]
+    fn read_latency_pipelines_on_the_channel() {
+        // 20 words at 10 words/cycle: transfer 0 moves in cycles 0-1 and completes at 2 + 3;
+        // transfer 1 starts at 2 (the channel does not wait for the latency), moves in 2-3
+        // and completes at 4 + 3.
+        // (`ready_for` asks about the cycle of the last `issue`.)
+        let mut ch = channel(BandwidthMode::User);
+        run(&mut ch, 0..5);
+        assert!(!ch.ready_for(0, 4));
+        run(&mut ch, 5..7);
+        assert!(ch.ready_for(0, 6) && !ch.ready_for(1, 6));
+        run(&mut ch, 7..8);
+        assert!(ch.ready_for(1, 7));
+        let q = &ch.queue;
+        assert_eq!((q[0].started, q[0].done), (Some(0), Some(5)));
+        assert_eq!((q[1].started, q[1].done), (Some(2), Some(7)));
+        assert_eq!(ch.window, Some((0, 3)));
+    }
+
+    #[test]
+    fn calc_mode_transfers_have_no_latency() {
+        let mut ch = channel(BandwidthMode::Calc);
+        run(&mut ch, 0..1);
+        assert_eq!((ch.queue[1].started, ch.queue[1].done), (Some(0), Some(0)));
+        assert!(ch.ready_for(1, 0));
     }
 }
