@@ -139,6 +139,9 @@ pub struct CheckOutcome {
     pub verified: Option<Result<(), String>>,
     /// The stepped engine's cycle trace (empty unless asked for).
     pub trace: Vec<crate::stepped::TraceSpan>,
+    /// Where the layer's cycle 0 is on the trace's clock (the stepped run's
+    /// `timeline.origin`).
+    pub trace_origin: u64,
 }
 
 /// Most PE-cycles (R·C·total cycles) a check steps through on one layer × layout; bigger
@@ -237,6 +240,7 @@ fn check_layer(
         cross_check_traced(arch, &subject, packs, limits, checks.seed, checks.trace);
     CheckOutcome {
         trace: std::mem::take(&mut run.trace),
+        trace_origin: run.stats.timeline.origin,
         scope,
         differences: if checks.cross_check {
             differences

@@ -30,7 +30,8 @@ pub struct LayerStats {
     pub folds: u64,
     /// Stall-free cycles L (SCALE-Sim's Total Cycles − Stall Cycles + 1).
     pub compute_cycles: u64,
-    /// Cycles the array waited on memory, initial fill included.
+    /// Cycles the array waited on memory (the initial fill included unless
+    /// `first_fill = "prefetch"`).
     pub stall_cycles: u64,
     /// compute_cycles + stall_cycles.
     pub total_cycles: u64,
@@ -52,7 +53,8 @@ pub struct LayerStats {
     pub ofmap_dram_writes: u64,
     /// Spilled partial-sum words read back from DRAM.
     pub ofmap_dram_reads: u64,
-    /// Cycles before the first fold could start (part of stall_cycles).
+    /// Cycles before the first fold could start (part of stall_cycles unless
+    /// `first_fill = "prefetch"`).
     pub prefetch_cycles: u64,
     /// Wall time at the configured clock, microseconds.
     pub time_us: f64,
@@ -61,9 +63,14 @@ pub struct LayerStats {
     pub timeline: LayerTimeline,
 }
 
-/// Points in a layer's timeline, in cycles from the layer's start.
+/// Points in a layer's timeline, in cycles from the start of its first fill (the first
+/// cycle any DRAM channel may work for it). The layer's reported cycles (`total_cycles`, …)
+/// count from [`Self::origin`] on this clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LayerTimeline {
+    /// The layer's cycle 0: 0 with `first_fill = "stall"` (the fill is stall), the first
+    /// fold's start with `"prefetch"` (the fill happens before cycle 0).
+    pub origin: u64,
     /// Start of the first fold.
     pub first_fold_start: u64,
     /// Start of the last fold.

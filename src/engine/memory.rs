@@ -8,7 +8,8 @@
 //!   fetched once, at first use, and the channel prefetches ahead without limit;
 //! - **double-buffered** — the tile fits in half (`tile ≤ cap/2`): a new tile is fetched into
 //!   the free half while the array works on the current one; the free half opens when the
-//!   current tile's first fold starts;
+//!   current tile's first fold starts (`half_release = "fold_start"`, the default) or ends
+//!   (`"fold_end"`);
 //! - **single-buffered** — `cap/2 < tile ≤ cap`: a new tile's fetch starts when the previous
 //!   fold ends;
 //! - **streamed** — `tile > cap`: the fetch starts when the previous fold ends and the fold
@@ -30,8 +31,16 @@
 //! (4) when it is the last fold of its group the group's drain is issued. The layer ends when
 //! the last fold has ended and the last drain has finished. In `calc` bandwidth mode every
 //! transfer takes no time, so nothing stalls; traffic is counted the same way.
+//!
+//! A DRAM read (ifmap, filter, spilled partial-sum read-back) of `w > 0` words occupies its
+//! channel for `⌈w / bw⌉` cycles and its data is usable `dram_read_latency` cycles after the
+//! last word moved; the channel may start its next transfer meanwhile (requests pipeline).
+//! Writes (drains, zero fill) are posted and have no latency; in `calc` mode neither has.
+//! With `first_fill = "stall"` (the default) the layer's cycle 0 is its start and the fill
+//! before the first fold is stall; with `"prefetch"` cycle 0 is the first fold's start, and
+//! the fill is reported as prefetch cycles only ([`MemoryOutcome::origin`]).
 
-use crate::config::{BandwidthMode, Memory, OperandMemory};
+use crate::config::{BandwidthMode, FirstFill, HalfRelease, Memory, OperandMemory};
 use crate::units::Cycle;
 
 /// What one fold asks of one input operand's memory.
@@ -72,10 +81,15 @@ pub struct FoldDemand {
 /// The memory model's verdict on a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MemoryOutcome {
-    /// Cycles from the layer's start to its end (compute + stalls).
+    /// Cycles from the layer's cycle 0 ([`Self::origin`]) to its end (compute + stalls).
     pub total_cycles: u64,
-    /// Cycles before the first fold could start (initial fill), included in stalls.
+    /// Cycles before the first fold could start (initial fill); included in stalls and total
+    /// cycles with `first_fill = "stall"`, outside them with `"prefetch"`.
     pub prefetch_cycles: u64,
+    /// The layer's cycle 0 on the clock of `first_fold_start`, `last_fold_start` and
+    /// `dram_windows` (which counts from the first fill's start): 0 with
+    /// `first_fill = "stall"`, the first fold's start with `"prefetch"`.
+    pub origin: u64,
     /// Words read from DRAM into the ifmap SRAM.
     pub ifmap_dram_reads: u64,
     /// Words read from DRAM into the filter SRAM.
@@ -118,8 +132,18 @@ struct InputChannel {
     chan_free: Cycle,
     /// When the data for the current fold is all in SRAM.
     ready: Cycle,
-    /// Start of the first fold that uses the current tile (frees the other half).
+    /// When the data of every read issued so far is usable (resident operands).
+    last_usable: Cycle,
+    /// Start of the first fold that uses the current tile (frees the other half with
+    /// `half_release = "fold_start"`).
     tile_first_start: Cycle,
+    /// End of the first fold that uses the current tile (frees the other half with
+    /// `half_release = "fold_end"`).
+    tile_first_end: Cycle,
+    /// When the other half of a double buffer opens.
+    half_release: HalfRelease,
+    /// Cycles from a read's last word to its data being usable.
+    latency: Cycle,
     /// Regime of the current tile.
     tile_regime: InputRegime,
     /// Words read from DRAM.
@@ -129,14 +153,23 @@ struct InputChannel {
 }
 
 impl InputChannel {
-    fn new(mem: &OperandMemory, footprint: u64) -> InputChannel {
+    fn new(
+        mem: &OperandMemory,
+        footprint: u64,
+        half_release: HalfRelease,
+        latency: Cycle,
+    ) -> InputChannel {
         let cap = mem.sram_words();
         InputChannel {
             cap,
             resident: footprint <= cap,
             chan_free: Cycle::ZERO,
             ready: Cycle::ZERO,
+            last_usable: Cycle::ZERO,
             tile_first_start: Cycle::ZERO,
+            tile_first_end: Cycle::ZERO,
+            half_release,
+            latency,
             tile_regime: InputRegime::Double,
             reads: 0,
             window: None,
@@ -155,8 +188,13 @@ impl InputChannel {
         }
     }
 
-    /// Issues the fetch for a fold; returns `Some(done)` for a streamed tile (which bounds the
-    /// fold's end rather than its start).
+    /// When a read of `words` whose last word moves at `done` is usable.
+    fn usable(&self, done: Cycle, words: u64) -> Cycle {
+        if words > 0 { done + self.latency } else { done }
+    }
+
+    /// Issues the fetch for a fold; returns `Some(usable)` for a streamed tile (which bounds
+    /// the fold's end rather than its start).
     fn issue(
         &mut self,
         d: InputDemand,
@@ -171,8 +209,9 @@ impl InputChannel {
                 self.chan_free += xfer(d.new);
                 self.reads += d.new;
                 widen(&mut self.window, start, self.chan_free);
+                self.last_usable = self.usable(self.chan_free, d.new);
             }
-            self.ready = self.chan_free;
+            self.ready = self.last_usable;
             return None;
         }
         // A held tile serves the next fold too; a streamed one passed through and is gone.
@@ -181,7 +220,10 @@ impl InputChannel {
         }
         let space_free = match (regime, self.tile_regime) {
             _ if first_fold => Cycle::ZERO,
-            (InputRegime::Double, InputRegime::Double) => self.tile_first_start,
+            (InputRegime::Double, InputRegime::Double) => match self.half_release {
+                HalfRelease::FoldStart => self.tile_first_start,
+                HalfRelease::FoldEnd => self.tile_first_end,
+            },
             _ => prev_end,
         };
         let start = self.chan_free.max(space_free);
@@ -190,11 +232,12 @@ impl InputChannel {
         self.reads += d.tile;
         widen(&mut self.window, start, done);
         self.tile_regime = regime;
+        let usable = self.usable(done, d.tile);
         if regime == InputRegime::Streamed {
             self.ready = start;
-            Some(done)
+            Some(usable)
         } else {
-            self.ready = done;
+            self.ready = usable;
             None
         }
     }
@@ -227,8 +270,15 @@ pub fn simulate(
         xfer_for(&mem.filter),
         xfer_for(&mem.ofmap),
     );
-    let mut ifmap = InputChannel::new(&mem.ifmap, ifmap_footprint);
-    let mut filter = InputChannel::new(&mem.filter, filter_footprint);
+    let policy = mem.policy;
+    // Calc mode: nothing takes time, latency included.
+    let latency = Cycle(if calc {
+        0
+    } else {
+        u64::from(policy.dram_read_latency)
+    });
+    let mut ifmap = InputChannel::new(&mem.ifmap, ifmap_footprint, policy.half_release, latency);
+    let mut filter = InputChannel::new(&mem.filter, filter_footprint, policy.half_release, latency);
     let ocap = mem.ofmap.sram_words();
 
     let mut out = MemoryOutcome::default();
@@ -269,16 +319,24 @@ pub fn simulate(
             let spill_start = ochan_free.max(start);
             ochan_free = spill_start + xo(g + readback);
             widen(&mut owindow, spill_start, ochan_free);
-            end = end.max(ochan_free);
+            // The read-back is a read: its data arrives a latency after the last word.
+            let usable = if readback > 0 {
+                ochan_free + latency
+            } else {
+                ochan_free
+            };
+            end = end.max(usable);
             out.ofmap_dram_writes += g;
             out.ofmap_dram_reads += readback;
         }
         // Bookkeeping for double buffering: a new tile's first fold frees the other half.
         if !d.ifmap.same_as_previous || first {
             ifmap.tile_first_start = start;
+            ifmap.tile_first_end = end;
         }
         if !d.filter.same_as_previous || first {
             filter.tile_first_start = start;
+            filter.tile_first_end = end;
         }
         // (4) Drain.
         if d.ofmap.group_end && g <= ocap {
@@ -296,7 +354,11 @@ pub fn simulate(
         widen(&mut owindow, start, ochan_free);
         out.ofmap_dram_writes += zero_fill;
     }
-    out.total_cycles = prev_end.max(ochan_free).0;
+    if policy.first_fill == FirstFill::Prefetch && !folds.is_empty() {
+        out.origin = out.first_fold_start;
+    }
+    // Every fold starts at or after the first, and the ofmap channel works only after it.
+    out.total_cycles = prev_end.max(ochan_free).0 - out.origin;
     out.ifmap_dram_reads = ifmap.reads;
     out.filter_dram_reads = filter.reads;
     out.dram_windows = [ifmap.window, filter.window, owindow];
@@ -389,5 +451,93 @@ mod tests {
         // Fold 2 starts at 140 and ends at 190; the final drain takes one cycle.
         assert_eq!(o.prefetch_cycles, 40);
         assert_eq!(o.total_cycles, 191);
+    }
+
+    /// Two folds of 50 cycles on two different ifmap tiles of 400 words (double-buffered in
+    /// 1024 words, footprint 3000), filter resident (10 new words per fold), bandwidth 10.
+    fn two_tiles() -> [FoldDemand; 2] {
+        [
+            fold(50, (400, 400, false), (10, 10, false), 1),
+            fold(50, (400, 400, false), (10, 10, false), 1),
+        ]
+    }
+
+    fn with_policy(f: impl FnOnce(&mut crate::config::MemoryPolicy)) -> Memory {
+        let mut m = mem(1, 10.0, BandwidthMode::User);
+        f(&mut m.policy);
+        m
+    }
+
+    #[test]
+    fn half_release_fold_end_waits_for_the_first_fold_to_end() {
+        // fold_start: tile A [0, 40), fold 0 runs [40, 90); tile B may start when fold 0
+        // starts: [40, 80); fold 1 runs [90, 140); its drain [140, 141).
+        let o = simulate(&with_policy(|_| {}), &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (40, 141));
+        // fold_end: tile B waits for fold 0's end: [90, 130); fold 1 runs [130, 180); drain
+        // [180, 181).
+        let m = with_policy(|p| p.half_release = HalfRelease::FoldEnd);
+        let o = simulate(&m, &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (40, 181));
+        assert_eq!(o.last_fold_start, 130);
+    }
+
+    #[test]
+    fn prefetch_first_fill_moves_cycle_zero_to_the_first_fold() {
+        // As fold_start above (first fold at 40, end 141), counted from cycle 40.
+        let m = with_policy(|p| p.first_fill = FirstFill::Prefetch);
+        let o = simulate(&m, &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.origin, o.total_cycles), (40, 40, 101));
+        // The timeline keeps the fill's clock.
+        assert_eq!((o.first_fold_start, o.last_fold_start), (40, 90));
+        assert_eq!(o.dram_windows[0], Some((0, 79)));
+        // No folds: nothing to prefetch, cycle 0 stays the layer's start.
+        let o = simulate(&m, &[], 0, 0, 10);
+        assert_eq!((o.origin, o.total_cycles), (0, 1));
+    }
+
+    #[test]
+    fn read_latency_delays_data_not_the_channel() {
+        // Resident ifmap, 100 new words per 10-cycle fold at 10 words/cycle, latency 5:
+        // fetch 0 moves in [0, 10), usable at 15; fetch 1 pipelines: [10, 20), usable at 25.
+        // Fold 0 runs [15, 25), fold 1 [25, 35); its drain (a write: no latency) [35, 36).
+        let folds = [
+            fold(10, (100, 100, false), (0, 0, false), 1),
+            fold(10, (100, 100, false), (0, 0, false), 1),
+        ];
+        let m = with_policy(|p| p.dram_read_latency = 5);
+        let o = simulate(&m, &folds, 200, 0, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (15, 36));
+        // The channel's activity window is the words moving, not the latency.
+        assert_eq!(o.dram_windows[0], Some((0, 19)));
+        // Double-buffered tiles: tile A [0, 40) usable 45, fold 0 [45, 95); tile B starts at
+        // fold 0's start (45): [45, 85), usable 90; fold 1 [95, 145); drain [145, 146).
+        let o = simulate(&m, &two_tiles(), 3000, 20, 0);
+        assert_eq!((o.prefetch_cycles, o.total_cycles), (45, 146));
+    }
+
+    #[test]
+    fn read_latency_applies_to_spill_read_back_only() {
+        // Output tile of 2000 words > 1024: spills. Fold 0 (group start) writes 2000 words:
+        // [0, 200), a write, so it ends at 200. Fold 1 writes 2000 and reads 2000 back:
+        // [200, 600), the read-back usable at 607: fold 1 ends, and the layer with it, at 607.
+        let mut folds = [
+            fold(10, (0, 0, false), (0, 0, false), 2000),
+            fold(10, (0, 0, false), (0, 0, false), 2000),
+        ];
+        folds[0].ofmap.group_end = false;
+        folds[1].ofmap.group_start = false;
+        let m = with_policy(|p| p.dram_read_latency = 7);
+        let o = simulate(&m, &folds, 0, 0, 0);
+        assert_eq!((o.ofmap_dram_writes, o.ofmap_dram_reads), (4000, 2000));
+        assert_eq!(o.total_cycles, 607);
+    }
+
+    #[test]
+    fn calc_mode_ignores_read_latency() {
+        let folds = [fold(100, (10_000, 10_000, false), (50, 50, false), 10)];
+        let mut m = mem(64, 1.0, BandwidthMode::Calc);
+        m.policy.dram_read_latency = 1000;
+        assert_eq!(simulate(&m, &folds, 10_000, 50, 0).total_cycles, 100);
     }
 }

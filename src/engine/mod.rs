@@ -141,6 +141,7 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
     s.mapping_efficiency = mapping.occupied_slots() as f64 / (mapping.folds() as f64 * pes as f64);
     s.pe_utilization = s.macs as f64 / (pes as f64 * s.total_cycles as f64);
     s.timeline = LayerTimeline {
+        origin: mem.origin,
         first_fold_start: mem.first_fold_start,
         last_fold_start: mem.last_fold_start,
         dram_windows: mem.dram_windows,
@@ -173,11 +174,16 @@ pub fn apply_scalesim_memory(
     s.prefetch_cycles = first_read.min(0).unsigned_abs();
     s.mapping_efficiency = mapping.occupied_slots() as f64 / (mapping.folds() as f64 * pes as f64);
     s.pe_utilization = s.macs as f64 / (pes as f64 * s.total_cycles as f64);
-    let window = |w: (i64, i64)| Some((w.0.max(0) as u64, w.1.max(0) as u64));
+    // The timeline's clock starts with the first fill; cycle 0 is the first demand line.
+    let origin = s.prefetch_cycles as i64;
+    let on_clock = |t: i64| (t + origin).max(0) as u64;
     s.timeline = LayerTimeline {
-        first_fold_start: 0,
-        last_fold_start: mem.lines - mapping.fold_cycles,
-        dram_windows: mem.dram_windows.map(window),
+        origin: s.prefetch_cycles,
+        first_fold_start: s.prefetch_cycles,
+        last_fold_start: on_clock(mem.last_fold_start),
+        dram_windows: mem
+            .dram_windows
+            .map(|(a, b)| Some((on_clock(a), on_clock(b)))),
         scalesim: Some(*mem),
     };
     s.ifmap_dram_reads = mem.dram_counts[0];

@@ -18,7 +18,8 @@ use crate::workload::Layer;
 /// One layer's row in the three SCALE-Sim reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScaleSimRow {
-    /// sparsim's total cycles (initial fill and final drain included).
+    /// sparsim's total cycles with the initial fill and final drain included (its
+    /// `total_cycles` plus the prefetch cycles when `first_fill = "prefetch"`).
     pub total_cycles_incl_prefetch: u64,
     /// SCALE-Sim's Total Cycles: compute − 1 + stalls after the first fold started.
     pub total_cycles: u64,
@@ -99,8 +100,13 @@ pub fn scalesim_row(arch: &Arch, layer: &Layer, s: &LayerStats) -> Option<ScaleS
             dram_windows: mem.dram_windows.map(|w| Some(f(w))),
         });
     }
-    let shift = |t: u64| t as f64 - s.prefetch_cycles as f64;
-    let stall = s.stall_cycles - s.prefetch_cycles;
+    // SCALE-Sim's cycle 0 is the first fold's start, whichever origin sparsim's counts use
+    // (`first_fill`); the timeline counts from the first fill's start.
+    let tl = &s.timeline;
+    let shift = |t: u64| t as f64 - tl.first_fold_start as f64;
+    // The layer's end on the timeline's clock, and everything from the first fold on.
+    let end = s.total_cycles + tl.origin;
+    let stall = end - tl.first_fold_start - s.compute_cycles;
     let total = s.compute_cycles - 1 + stall;
     let mut sram_windows = [(0.0, 0.0); 3];
     for (op, w) in sram_windows.iter_mut().enumerate() {
@@ -117,7 +123,7 @@ pub fn scalesim_row(arch: &Arch, layer: &Layer, s: &LayerStats) -> Option<ScaleS
         _ => s.ofmap_sram_writes,
     };
     Some(ScaleSimRow {
-        total_cycles_incl_prefetch: s.total_cycles,
+        total_cycles_incl_prefetch: end,
         total_cycles: total,
         stall_cycles: stall,
         overall_util_pct: (s.macs * 100) as f64 / (total * r * c) as f64,

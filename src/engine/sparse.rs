@@ -252,6 +252,7 @@ pub fn finish_packed(
     s.ofmap_dram_reads = mem.ofmap_dram_reads;
     s.time_us = s.total_cycles as f64 / arch.clock_mhz;
     s.timeline = LayerTimeline {
+        origin: mem.origin,
         first_fold_start: mem.first_fold_start,
         last_fold_start: mem.last_fold_start,
         dram_windows: mem.dram_windows,

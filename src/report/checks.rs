@@ -91,7 +91,8 @@ pub fn checks_csv(rows: &[CompareRow]) -> Vec<u8> {
 
 /// The cycle traces of the checked layers × layouts (`--trace`), one row per span of
 /// consecutive cycles in which the fold on the array, what the array does and which DRAM
-/// channels move data stay the same.
+/// channels move data stay the same. `start_cycle` counts from the layer's cycle 0, so with
+/// `first_fill = "prefetch"` the spans of the initial fill have negative start cycles.
 pub fn trace_csv(rows: &[CompareRow]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
@@ -116,7 +117,7 @@ pub fn trace_csv(rows: &[CompareRow]) -> Vec<u8> {
                 r.layer.layer.as_str(),
                 r.sparse.layout.as_str(),
                 c.scope.as_str(),
-                &s.start.to_string(),
+                &(i128::from(s.start) - i128::from(c.trace_origin)).to_string(),
                 &s.cycles.to_string(),
                 &s.fold.map_or(String::new(), |f| f.to_string()),
                 s.array.as_str(),

@@ -21,7 +21,7 @@ pub mod os;
 pub mod plan;
 pub mod stationary;
 
-use crate::config::{Arch, Dataflow, DroppedFilters};
+use crate::config::{Arch, Dataflow, DroppedFilters, FirstFill, HalfRelease};
 use crate::engine::sparse::PeLimits;
 use crate::layout::packed::Packed;
 use crate::stats::{LayerStats, PeGrid};
@@ -94,7 +94,8 @@ impl ArrayActivity {
 /// A run of consecutive cycles in which nothing the trace records changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TraceSpan {
-    /// First cycle.
+    /// First cycle, counted from the first fill's start (the layer's cycle 0 is at
+    /// `stats.timeline.origin` on this clock: 0 unless `first_fill = "prefetch"`).
     pub start: u64,
     /// Cycles in the run.
     pub cycles: u64,
@@ -229,8 +230,15 @@ fn tile_uses(
         .collect()
 }
 
-/// Transfers of one input operand, from its per-fold tiles and SRAM words.
-fn input_transfers(uses: &[TileUse], cap: u64) -> Vec<Transfer> {
+/// Transfers of one input operand, from its per-fold tiles and SRAM words: a double buffer's
+/// other half opens when the current tile's first fold starts or ends (`release`); every
+/// read completes `latency` cycles after its last word.
+fn input_transfers(
+    uses: &[TileUse],
+    cap: u64,
+    release: HalfRelease,
+    latency: u64,
+) -> Vec<Transfer> {
     let footprint: u64 = uses.iter().map(|u| u.new).sum();
     let regime = |tile: u64| {
         if footprint <= cap {
@@ -249,7 +257,7 @@ fn input_transfers(uses: &[TileUse], cap: u64) -> Vec<Transfer> {
         let r = regime(u.tile);
         if r == Regime::Resident {
             if u.new > 0 {
-                out.push(Transfer::new(i, u.new, Cond::Now, false));
+                out.push(Transfer::new(i, u.new, Cond::Now, false).with_latency(latency));
             }
             continue;
         }
@@ -258,10 +266,13 @@ fn input_transfers(uses: &[TileUse], cap: u64) -> Vec<Transfer> {
         }
         let cond = match held {
             None => Cond::Now,
-            Some((Regime::Double, first)) if r == Regime::Double => Cond::FoldStarted(first),
+            Some((Regime::Double, first)) if r == Regime::Double => match release {
+                HalfRelease::FoldStart => Cond::FoldStarted(first),
+                HalfRelease::FoldEnd => Cond::FoldEnded(first),
+            },
             Some(_) => Cond::FoldEnded(i - 1),
         };
-        out.push(Transfer::new(i, u.tile, cond, r == Regime::Streamed));
+        out.push(Transfer::new(i, u.tile, cond, r == Regime::Streamed).with_latency(latency));
         held = Some((r, i));
     }
     out
@@ -394,8 +405,20 @@ pub fn step_layer_traced(
     let mut ich = Channel::new(&mem.ifmap, mem);
     let mut fch = Channel::new(&mem.filter, mem);
     let mut och = Channel::new(&mem.ofmap, mem);
-    ich.queue = input_transfers(&ifmap_uses, mem.ifmap.sram_words());
-    fch.queue = input_transfers(&filter_uses, mem.filter.sram_words());
+    let policy = mem.policy;
+    let latency = u64::from(policy.dram_read_latency);
+    ich.queue = input_transfers(
+        &ifmap_uses,
+        mem.ifmap.sram_words(),
+        policy.half_release,
+        latency,
+    );
+    fch.queue = input_transfers(
+        &filter_uses,
+        mem.filter.sram_words(),
+        policy.half_release,
+        latency,
+    );
     let ocap = mem.ofmap.sram_words();
     let nf = folds.len();
     let group_start: Vec<bool> = (0..nf)
@@ -522,8 +545,13 @@ pub fn step_layer_traced(
                 if g > ocap {
                     let readback = if group_start[i] { 0 } else { g };
                     spill_of[i] = Some(och.queue.len());
-                    och.queue
-                        .push(Transfer::new(i, g + readback, Cond::FoldStarted(i), false));
+                    // The read-back is a DRAM read: it completes a latency after its words.
+                    let spill = Transfer::new(i, g + readback, Cond::FoldStarted(i), false);
+                    och.queue.push(if readback > 0 {
+                        spill.with_latency(latency)
+                    } else {
+                        spill
+                    });
                 }
                 counters = FoldCounters::default();
                 run.metadata_sram_reads += f.meta_bits.div_ceil(8 * mw);
@@ -756,7 +784,15 @@ pub fn step_layer_traced(
         }
         t += 1;
     }
-    let total = t;
+    // The layer's cycle 0: its start, or with a prefetched first fill the first fold's start
+    // (the trace keeps counting from the first fill's start; `timeline.origin` says where
+    // cycle 0 is on it).
+    let first_start = started.first().copied().flatten();
+    let origin = match policy.first_fill {
+        FirstFill::Stall => 0,
+        FirstFill::Prefetch => first_start.unwrap_or(0),
+    };
+    let total = t - origin;
     let stall = total - compute_cycles;
     for p in &mut grid.pes {
         p.stalled += stall;
@@ -764,7 +800,10 @@ pub fn step_layer_traced(
     s.compute_cycles = compute_cycles;
     s.total_cycles = total;
     s.stall_cycles = stall;
-    s.prefetch_cycles = started.first().copied().flatten().unwrap_or(0);
+    s.prefetch_cycles = first_start.unwrap_or(0);
+    s.timeline.origin = origin;
+    s.timeline.first_fold_start = first_start.unwrap_or(0);
+    s.timeline.last_fold_start = started.iter().rev().find_map(|x| *x).unwrap_or(0);
     s.folds = nf as u64;
     s.ifmap_dram_reads = ich.words;
     s.filter_dram_reads = fch.words;

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use sparsim::compare::pack_layer;
 use sparsim::config::validate::parse_arch_toml;
-use sparsim::config::{Arch, Dataflow};
+use sparsim::config::{Arch, Dataflow, FirstFill, HalfRelease};
 use sparsim::engine::sparse::PeLimits;
 use sparsim::layout::{LayoutKind, LayoutParams};
 use sparsim::verify::{cross_check, verify_outputs};
@@ -167,7 +167,8 @@ proptest! {
 
     /// Random arrays (1..16 × 1..16), layers, layouts, dataflows, SRAM sizes, word sizes,
     /// bandwidths, bandwidth modes, bus widths, SRAM read ports, decode throughputs, double
-    /// buffering and dropped-filter policies: the
+    /// buffering, dropped-filter policies and memory policies (half release, first fill,
+    /// DRAM read latency): the
     /// two engines agree on every counter and every PE's state counts, the states sum to
     /// R·C·total_cycles, and the outputs equal the reference GEMM.
     #[test]
@@ -179,6 +180,7 @@ proptest! {
         bw in prop::array::uniform3(0.25f64..12.0), calc in any::<bool>(), double in any::<bool>(),
         decode in 1u32..9, bus in 1u32..9, sparsity in 0.0f64..0.9, alpha in 1u32..6, gamma in 0.0f64..1.0,
         ports in prop::option::of((1u32..40, 1u32..18, 1u32..6)), skip in any::<bool>(),
+        policy in (any::<bool>(), any::<bool>(), prop_oneof![Just(0u32), 1u32..40]),
     ) {
         let kind = if df == Dataflow::Ws { layout } else if layout.is_packed() { LayoutKind::Masked } else { layout };
         // SRAM read ports narrower than the dense array's reads exist only under WS.
@@ -192,6 +194,15 @@ proptest! {
         if skip {
             a.dropped_filters = sparsim::config::DroppedFilters::Skip;
         }
+        let (fold_end, prefetch, latency) = policy;
+        let p = &mut a.memory.policy;
+        if fold_end {
+            p.half_release = HalfRelease::FoldEnd;
+        }
+        if prefetch {
+            p.first_fill = FirstFill::Prefetch;
+        }
+        p.dram_read_latency = latency;
         let p = LayoutParams { sparsity, colcomb_alpha: alpha, colcomb_gamma: gamma, ..LayoutParams::default() };
         check(&a, layer, kind, &p, bus)?;
     }

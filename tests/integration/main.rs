@@ -9,6 +9,7 @@ mod engines;
 mod hand_traces;
 mod input_errors;
 mod layouts;
+mod memory_policy;
 mod properties;
 mod scalesim_memory;
 mod scalesim_nm;

@@ -52,6 +52,8 @@ impl DramSink for Vec<DramLine> {
 pub struct ScaleSimMemory {
     /// Demand lines (stall-free cycles).
     pub lines: u64,
+    /// Cycle the last fold's first line was issued.
+    pub last_fold_start: i64,
     /// SCALE-Sim's Total Cycles: the cycle the last output line is served.
     pub total_cycles: u64,
     /// Stall cycles.
@@ -149,8 +151,10 @@ pub fn simulate(
     let mut sram: [Option<(i64, i64)>; 3] = [None; 3];
     let mut max_ofmap = i64::MIN;
     let mut last_ofmap = 0;
+    let mut last_fold_start = 0;
     for inst in 0..work.instances {
         for f in map.fold_sequence() {
+            last_fold_start = i + stalls;
             for l in 0..map.fold_cycles {
                 let cycle = i + stalls;
                 for (o, op) in [Operand::Ifmap, Operand::Filter, Operand::Ofmap]
@@ -200,6 +204,7 @@ pub fn simulate(
     let ow = ofmap.dram_window.unwrap_or((0, 0));
     ScaleSimMemory {
         lines: i as u64,
+        last_fold_start,
         total_cycles: max_ofmap.max(0) as u64,
         stall_cycles: stalls.max(0) as u64,
         total_incl_prefetch: ow.1 - iw.0.min(fw.0),
