@@ -219,6 +219,14 @@ pub struct RunArgs {
     /// DETAILED_ACCESS_REPORT.csv.
     #[arg(long)]
     pub scalesim_reports: bool,
+    /// Write each layer's DRAM requests, as DRAMsim3 reads traces (`0x<address> READ|WRITE
+    /// <cycle>`), to DIR/layerNNN_<name>.trace, with their word counts in DIR/dram_trace.csv.
+    #[arg(long, value_name = "DIR")]
+    pub dram_trace: Option<PathBuf>,
+    /// Bytes per request in --dram-trace: a power of two from the largest word size to 4096
+    /// (the word size gives one request per word).
+    #[arg(long, value_name = "BYTES", default_value_t = 64)]
+    pub dram_burst_bytes: u64,
     /// Memory model: `sparsim` (sparsim's tile model) or `scalesim` (SCALE-Sim v3's memory
     /// system, address by address; dense and masked layouts only) [default: the arch's
     /// `[memory] model`; `scalesim` for a SCALE-Sim `.cfg`].

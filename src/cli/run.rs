@@ -2,18 +2,21 @@
 
 use super::Loaded;
 use super::{RunArgs, load, progress_bar};
-use crate::compare::{CompareRow, CompareSpec, LayoutChoice, run_layout, scalesim_nm_layer};
+use crate::compare::{
+    CompareRow, CompareSpec, LayoutChoice, layout_limits, pack_layer, run_layout, scalesim_nm_layer,
+};
 use crate::engine;
 use crate::engine::scalesim_view::scalesim_row;
 use crate::layout::{LayoutKind, LayoutParams};
 use crate::report::atomic::write_atomic;
 use crate::report::compare::compare_csv;
+use crate::report::dram_trace::{DramTraceRow, dram_trace_csv};
 use crate::report::layers_csv::layers_csv;
 use crate::report::scalesim::scalesim_reports;
 use crate::report::summary::{Inputs, Summary, Tool, WorkloadInfo, summary_json};
 use crate::report::table::render_table;
 use crate::stats::LayerStats;
-use crate::weights::{WeightSource, WeightSpread, network_weights};
+use crate::weights::{LayerWeights, WeightSource, WeightSpread, network_weights};
 use anyhow::{Context, Result, bail};
 
 /// The seed and spreads of synthetic weights.
@@ -26,7 +29,11 @@ fn run_sparse(
     l: &Loaded,
     choice: &LayoutChoice,
     params: &LayoutParams,
-) -> Result<(Vec<CompareRow>, Option<Synthetic>)> {
+) -> Result<(
+    Vec<CompareRow>,
+    Option<Synthetic>,
+    Vec<Option<LayerWeights>>,
+)> {
     let kind = match choice {
         LayoutChoice::Uniform(k) => *k,
         LayoutChoice::LayerwiseNm => LayoutKind::Nm,
@@ -66,7 +73,134 @@ fn run_sparse(
             r.sparse.status.trim_start_matches("infeasible: ")
         );
     }
-    Ok((rows, synthetic))
+    Ok((rows, synthetic, weights))
+}
+
+/// Checks `--dram-burst-bytes` against the arch's word sizes.
+fn check_burst(bytes: u64, arch: &crate::config::Arch) -> Result<()> {
+    let m = &arch.memory;
+    let widest = [m.ifmap.word_bytes, m.filter.word_bytes, m.ofmap.word_bytes]
+        .into_iter()
+        .max()
+        .unwrap_or(1) as u64;
+    if !bytes.is_power_of_two() || bytes < widest || bytes > 4096 {
+        bail!(
+            "--dram-burst-bytes {bytes}: expected a power of two from the largest word size ({widest} B) to 4096"
+        );
+    }
+    Ok(())
+}
+
+/// A layer name as a file-name part: letters, digits, `-` and `_` kept, anything else `_`.
+fn file_part(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect()
+}
+
+/// Writes the `--dram-trace` files: one DRAMsim3 trace per layer on the array and
+/// `dram_trace.csv` with each channel's requests and words.
+fn write_dram_traces(
+    a: &RunArgs,
+    l: &Loaded,
+    layers: &[LayerStats],
+    packed: &dyn Fn(usize) -> Option<crate::engine::sparse::PackedMapping>,
+    dir: &std::path::Path,
+) -> Result<()> {
+    use crate::engine::dram_trace::{dramsim3_text, layer_trace};
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the trace folder {}", dir.display()))?;
+    let mut rows: Vec<DramTraceRow> = Vec::new();
+    for (i, (layer, s)) in l.network.layers.iter().zip(layers).enumerate() {
+        let moved =
+            s.ifmap_dram_reads + s.filter_dram_reads + s.ofmap_dram_writes + s.ofmap_dram_reads;
+        let Some(t) = layer_trace(
+            &l.arch,
+            layer,
+            packed(i).as_ref(),
+            moved,
+            a.dram_burst_bytes,
+        )
+        .map_err(anyhow::Error::msg)?
+        else {
+            continue;
+        };
+        let file = format!("layer{i:03}_{}.trace", file_part(&layer.name));
+        let p = dir.join(&file);
+        write_atomic(&p, dramsim3_text(&t).as_bytes())
+            .with_context(|| format!("cannot write {}", p.display()))?;
+        let channels = [
+            (
+                "ifmap",
+                "read",
+                0usize,
+                false,
+                t.read_words[0],
+                s.ifmap_dram_reads,
+            ),
+            (
+                "filter",
+                "read",
+                1,
+                false,
+                t.read_words[1],
+                s.filter_dram_reads,
+            ),
+            (
+                "ofmap",
+                "write",
+                2,
+                true,
+                t.write_words,
+                s.ofmap_dram_writes,
+            ),
+            (
+                "ofmap",
+                "read",
+                2,
+                false,
+                t.read_words[2],
+                s.ofmap_dram_reads,
+            ),
+        ];
+        for (channel, op, c, write, words, reported) in channels {
+            let requests = t
+                .requests
+                .iter()
+                .filter(|r| r.channel == c && r.write == write)
+                .count() as u64;
+            let padding_words = if op == "read" && c == 2 {
+                0
+            } else {
+                t.padding_words[c]
+            };
+            rows.push(DramTraceRow {
+                layer_index: i,
+                layer: layer.name.clone(),
+                file: file.clone(),
+                channel,
+                op,
+                requests,
+                words,
+                padding_words,
+                reported_words: reported,
+            });
+        }
+    }
+    let p = dir.join("dram_trace.csv");
+    write_atomic(&p, &dram_trace_csv(&rows))
+        .with_context(|| format!("cannot write {}", p.display()))?;
+    if !a.quiet {
+        println!("wrote DRAM traces to {}", dir.display());
+    }
+    Ok(())
 }
 
 pub(super) fn run_command(a: RunArgs) -> Result<()> {
@@ -87,12 +221,15 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         None if a.trust.any() => Some(LayoutChoice::Uniform(LayoutKind::Dense)),
         None => None,
     };
-    let (sparse_rows, synthetic) = match &choice {
+    if a.dram_trace.is_some() {
+        check_burst(a.dram_burst_bytes, &l.arch)?;
+    }
+    let (sparse_rows, synthetic, weights) = match &choice {
         Some(choice) => {
-            let (rows, synthetic) = run_sparse(&a, &l, choice, &params)?;
-            (Some(rows), synthetic)
+            let (rows, synthetic, weights) = run_sparse(&a, &l, choice, &params)?;
+            (Some(rows), synthetic, weights)
         }
-        None => (None, None),
+        None => (None, None, Vec::new()),
     };
     let layers: Vec<LayerStats> = match &sparse_rows {
         Some(rows) => rows.iter().map(|r| r.layer.clone()).collect(),
@@ -160,6 +297,36 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         write("COMPUTE_REPORT.csv", compute.as_bytes())?;
         write("BANDWIDTH_REPORT.csv", bandwidth.as_bytes())?;
         write("DETAILED_ACCESS_REPORT.csv", detailed.as_bytes())?;
+    }
+    if let Some(dir) = &a.dram_trace {
+        // Packed layouts: map the layer again (deterministic) for its fold demands.
+        let packed = |i: usize| -> Option<crate::engine::sparse::PackedMapping> {
+            let (kind, params, fit) = match &choice {
+                Some(LayoutChoice::Uniform(k)) if k.is_packed() => {
+                    (*k, params.clone(), a.size_to_fit)
+                }
+                Some(LayoutChoice::LayerwiseNm) => (
+                    LayoutKind::Nm,
+                    LayoutParams {
+                        nm: Some(l.network.layers[i].declared_nm.unwrap_or((1, 1))),
+                        ..params.clone()
+                    },
+                    true,
+                ),
+                _ => return None,
+            };
+            weights.get(i)?.as_ref()?;
+            let packs = pack_layer(&l.network, &weights, i, kind, &params);
+            let limits = layout_limits(&l.arch, kind, fit);
+            Some(crate::engine::sparse::map_packed(
+                &l.arch,
+                &l.network.layers[i],
+                &packs,
+                limits,
+                None,
+            ))
+        };
+        write_dram_traces(&a, &l, &layers, &packed, dir)?;
     }
     if !a.quiet {
         print!(

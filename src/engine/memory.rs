@@ -150,6 +150,8 @@ struct InputChannel {
     reads: u64,
     /// Activity window of the channel.
     window: Option<(u64, u64)>,
+    /// Transfers `(start, words)`, when logging.
+    log: Option<Vec<(u64, u64)>>,
 }
 
 impl InputChannel {
@@ -173,6 +175,15 @@ impl InputChannel {
             tile_regime: InputRegime::Double,
             reads: 0,
             window: None,
+            log: None,
+        }
+    }
+
+    fn record(&mut self, start: Cycle, words: u64) {
+        if let Some(l) = &mut self.log
+            && words > 0
+        {
+            l.push((start.0, words));
         }
     }
 
@@ -208,6 +219,7 @@ impl InputChannel {
                 let start = self.chan_free;
                 self.chan_free += xfer(d.new);
                 self.reads += d.new;
+                self.record(start, d.new);
                 widen(&mut self.window, start, self.chan_free);
                 self.last_usable = self.usable(self.chan_free, d.new);
             }
@@ -230,6 +242,7 @@ impl InputChannel {
         let done = start + xfer(d.tile);
         self.chan_free = done;
         self.reads += d.tile;
+        self.record(start, d.tile);
         widen(&mut self.window, start, done);
         self.tile_regime = regime;
         let usable = self.usable(done, d.tile);
@@ -254,6 +267,40 @@ pub fn simulate(
     filter_footprint: u64,
     zero_fill: u64,
 ) -> MemoryOutcome {
+    simulate_logged(
+        mem,
+        folds,
+        ifmap_footprint,
+        filter_footprint,
+        zero_fill,
+        false,
+    )
+    .0
+}
+
+/// One DRAM transfer of the model: `words` words on `channel` (0 ifmap, 1 filter, 2 ofmap)
+/// from cycle `start` (on the timeline's clock), moving at the channel's bandwidth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DramTransfer {
+    /// 0 ifmap, 1 filter, 2 ofmap.
+    pub channel: usize,
+    /// Whether it writes DRAM.
+    pub write: bool,
+    /// First cycle.
+    pub start: u64,
+    /// Words moved.
+    pub words: u64,
+}
+
+/// [`simulate`], also returning every DRAM transfer in issue order per channel when `log`.
+pub fn simulate_logged(
+    mem: &Memory,
+    folds: &[FoldDemand],
+    ifmap_footprint: u64,
+    filter_footprint: u64,
+    zero_fill: u64,
+    log: bool,
+) -> (MemoryOutcome, Vec<DramTransfer>) {
     let calc = mem.bandwidth_mode == BandwidthMode::Calc;
     let xfer_for = |m: &OperandMemory| {
         let bw = m.dram_bw;
@@ -279,6 +326,21 @@ pub fn simulate(
     });
     let mut ifmap = InputChannel::new(&mem.ifmap, ifmap_footprint, policy.half_release, latency);
     let mut filter = InputChannel::new(&mem.filter, filter_footprint, policy.half_release, latency);
+    if log {
+        ifmap.log = Some(Vec::new());
+        filter.log = Some(Vec::new());
+    }
+    let mut olog: Vec<DramTransfer> = Vec::new();
+    let mut orecord = |write: bool, start: Cycle, words: u64| {
+        if log && words > 0 {
+            olog.push(DramTransfer {
+                channel: 2,
+                write,
+                start: start.0,
+                words,
+            });
+        }
+    };
     let ocap = mem.ofmap.sram_words();
 
     let mut out = MemoryOutcome::default();
@@ -317,6 +379,8 @@ pub fn simulate(
         if g > ocap {
             let readback = if d.ofmap.group_start { 0 } else { g };
             let spill_start = ochan_free.max(start);
+            orecord(true, spill_start, g);
+            orecord(false, spill_start + xo(g), readback);
             ochan_free = spill_start + xo(g + readback);
             widen(&mut owindow, spill_start, ochan_free);
             // The read-back is a read: its data arrives a latency after the last word.
@@ -341,6 +405,7 @@ pub fn simulate(
         // (4) Drain.
         if d.ofmap.group_end && g <= ocap {
             let drain_start = ochan_free.max(end);
+            orecord(true, drain_start, g);
             ochan_free = drain_start + xo(g);
             widen(&mut owindow, drain_start, ochan_free);
             out.ofmap_dram_writes += g;
@@ -350,6 +415,7 @@ pub fn simulate(
     }
     if zero_fill > 0 {
         let start = ochan_free.max(prev_end);
+        orecord(true, start, zero_fill);
         ochan_free = start + xo(zero_fill);
         widen(&mut owindow, start, ochan_free);
         out.ofmap_dram_writes += zero_fill;
@@ -362,7 +428,19 @@ pub fn simulate(
     out.ifmap_dram_reads = ifmap.reads;
     out.filter_dram_reads = filter.reads;
     out.dram_windows = [ifmap.window, filter.window, owindow];
-    out
+    let mut transfers = Vec::new();
+    for (channel, ch) in [(0, &mut ifmap), (1, &mut filter)] {
+        for (start, words) in ch.log.take().unwrap_or_default() {
+            transfers.push(DramTransfer {
+                channel,
+                write: false,
+                start,
+                words,
+            });
+        }
+    }
+    transfers.extend(olog);
+    (out, transfers)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! per-fold SRAM counts and operand tiles ([`footprint`]) → [`memory::simulate`] →
 //! [`LayerStats`].
 
+pub mod dram_trace;
 pub mod footprint;
 pub mod mapping;
 pub mod memory;
@@ -153,6 +154,21 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
     s.ofmap_dram_reads = mem.ofmap_dram_reads;
     s.time_us = s.total_cycles as f64 / arch.clock_mhz;
     s
+}
+
+/// The DRAM transfers sparsim's memory model makes for a dense layer (none for a layer not
+/// on the array).
+pub fn dense_transfers(arch: &Arch, layer: &Layer) -> Vec<memory::DramTransfer> {
+    let Some(work) = layer.gemm_work() else {
+        return Vec::new();
+    };
+    let mapping = Mapping::new(arch.dataflow, arch.array, work.shape);
+    let mut s = layer_row(arch, layer);
+    let demands = fold_demands(&mapping, &work, arch.ports, &mut s);
+    let (ifp, ffp) = demands
+        .iter()
+        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    memory::simulate_logged(&arch.memory, &demands, ifp, ffp, 0, true).1
 }
 
 /// Fills `s` from a `scalesim` memory-model run: cycle 0 is the first demand line, the first

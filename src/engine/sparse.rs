@@ -261,6 +261,23 @@ pub fn finish_packed(
     (s, sp)
 }
 
+/// The DRAM transfers sparsim's memory model makes for a mapped packed layer.
+pub fn packed_transfers(arch: &Arch, mapping: &PackedMapping) -> Vec<memory::DramTransfer> {
+    let (ifp, ffp) = mapping
+        .demands
+        .iter()
+        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    memory::simulate_logged(
+        &arch.memory,
+        &mapping.demands,
+        ifp,
+        ffp,
+        mapping.zero_fill,
+        true,
+    )
+    .1
+}
+
 /// Maps a packed layer onto the array (the memory-independent half of
 /// [`simulate_packed_grid`]), adding the PE states of the folds to `grid` when given.
 pub fn map_packed(

@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod checks;
 pub mod compare;
+pub mod dram_trace;
 pub mod finite;
 pub mod layers_csv;
 pub mod plot;

@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod cli_sparse;
 mod common;
+mod dram_trace;
 mod engines;
 mod hand_traces;
 mod input_errors;
