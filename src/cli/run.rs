@@ -22,6 +22,13 @@ use anyhow::{Context, Result, bail};
 /// The seed and spreads of synthetic weights.
 type Synthetic = (u64, WeightSpread);
 
+/// A sparse run's rows, its synthetic-weight parameters (if synthetic) and its weights.
+type SparseRun = (
+    Vec<CompareRow>,
+    Option<Synthetic>,
+    Vec<Option<LayerWeights>>,
+);
+
 /// The pruned and packed network under `choice`, and the seed and spreads of its weights when
 /// they are synthetic; an infeasible layer is an error here.
 fn run_sparse(
@@ -29,11 +36,7 @@ fn run_sparse(
     l: &Loaded,
     choice: &LayoutChoice,
     params: &LayoutParams,
-) -> Result<(
-    Vec<CompareRow>,
-    Option<Synthetic>,
-    Vec<Option<LayerWeights>>,
-)> {
+) -> Result<SparseRun> {
     let kind = match choice {
         LayoutChoice::Uniform(k) => *k,
         LayoutChoice::LayerwiseNm => LayoutKind::Nm,

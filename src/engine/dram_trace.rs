@@ -223,51 +223,6 @@ pub fn dramsim3_text(t: &LayerTrace) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::validate::parse_arch_toml;
-
-    /// 2 words/cycle ifmap channel, 1-byte words, 4-byte bursts: a transfer of 5 words from
-    /// cycle 3 moves words 0–1 at 3, 2–3 at 4, 4 at 5; the region of 6 words wraps the next
-    /// transfer's third word to address 0.
-    #[test]
-    fn transfers_become_bursts_by_hand() {
-        let arch = parse_arch_toml(
-            "[array]\nrows = 2\ncols = 2\n[dram]\nifmap_bw = 2\n",
-            "<t>",
-            "t",
-        )
-        .unwrap();
-        let x = |start, words| DramTransfer {
-            channel: 0,
-            write: false,
-            start,
-            words,
-        };
-        let t = from_transfers(&arch, &[x(3, 5), x(10, 3)], [6, 1, 1], 4);
-        let got: Vec<(u64, u64, u64)> = t
-            .requests
-            .iter()
-            .map(|r| (r.cycle, r.addr, r.words))
-            .collect();
-        // Cycles shift so that the first request is cycle 0.
-        assert_eq!(
-            got,
-            vec![
-                (0, 0, 2),
-                (1, 0, 2),
-                (2, 4, 1),
-                (7, 4, 1),
-                (7, 0, 1),
-                (8, 0, 1)
-            ]
-        );
-        assert_eq!(t.read_words, [8, 0, 0]);
-        assert_eq!(dramsim3_text(&t).lines().next(), Some("0x0 READ 0"));
-    }
-}
-
 /// The dense tensor sizes of a layer's operands, words: the regions of sparsim's model.
 fn tensor_words(work: &crate::workload::GemmWork) -> [u64; 3] {
     let g = work.shape;
@@ -319,4 +274,49 @@ pub fn layer_trace(
             from_transfers(arch, &transfers, tensor_words(&work), burst_bytes)
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::validate::parse_arch_toml;
+
+    /// 2 words/cycle ifmap channel, 1-byte words, 4-byte bursts: a transfer of 5 words from
+    /// cycle 3 moves words 0–1 at 3, 2–3 at 4, 4 at 5; the region of 6 words wraps the next
+    /// transfer's third word to address 0.
+    #[test]
+    fn transfers_become_bursts_by_hand() {
+        let arch = parse_arch_toml(
+            "[array]\nrows = 2\ncols = 2\n[dram]\nifmap_bw = 2\n",
+            "<t>",
+            "t",
+        )
+        .unwrap();
+        let x = |start, words| DramTransfer {
+            channel: 0,
+            write: false,
+            start,
+            words,
+        };
+        let t = from_transfers(&arch, &[x(3, 5), x(10, 3)], [6, 1, 1], 4);
+        let got: Vec<(u64, u64, u64)> = t
+            .requests
+            .iter()
+            .map(|r| (r.cycle, r.addr, r.words))
+            .collect();
+        // Cycles shift so that the first request is cycle 0.
+        assert_eq!(
+            got,
+            vec![
+                (0, 0, 2),
+                (1, 0, 2),
+                (2, 4, 1),
+                (7, 4, 1),
+                (7, 0, 1),
+                (8, 0, 1)
+            ]
+        );
+        assert_eq!(t.read_words, [8, 0, 0]);
+        assert_eq!(dramsim3_text(&t).lines().next(), Some("0x0 READ 0"));
+    }
 }
