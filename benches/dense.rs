@@ -1,6 +1,8 @@
 //! Dense engine speed: whole networks on the built-in 32x32 WS array.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use sparsim::config::MemoryModel;
+use sparsim::config::validate::with_memory_model;
 use sparsim::engine::{simulate_network, totals};
 use sparsim::inputs::{builtin_arch, builtin_workload, load_workload};
 use sparsim::workload::scalesim_csv::TopologyForm;
@@ -33,6 +35,17 @@ fn networks(c: &mut Criterion) {
     c.bench_function("mobilenet_v2_32x32_ws", |b| {
         b.iter(|| black_box(simulate_network(&arch, black_box(&mobilenet), |_| {})))
     });
+    // SCALE-Sim's memory system, address by address, on ResNet-50's first three layers
+    // (Conv1, CB2a_1, CB2a_2) of its own topology.
+    let scalesim_arch = with_memory_model(arch.clone(), MemoryModel::Scalesim).unwrap();
+    let mut first3 = scalesim_resnet.clone();
+    first3.layers.truncate(3);
+    let mut g = c.benchmark_group("scalesim_memory_model");
+    g.sample_size(10);
+    g.bench_function("resnet50_first_3_layers_32x32_ws", |b| {
+        b.iter(|| black_box(simulate_network(&scalesim_arch, black_box(&first3), |_| {})))
+    });
+    g.finish();
 }
 
 criterion_group!(benches, networks);

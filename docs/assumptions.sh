@@ -28,6 +28,9 @@ variants=(
     "skip_dropped|[outputs] dropped_filters = \"skip\" (next layer re-indexed)|s/^dropped_filters = \"write_zeros\"/dropped_filters = \"skip\"/|"
     "darb_mixed|--darb-mapping mixed (DARB folds mix block sizes)||--darb-mapping mixed"
     "no_spread|--weight-spread filter=0 channel=0 (synthetic weights without per-filter or per-channel scales)||--weight-spread filter=0,channel=0"
+    "half_release_fold_end|[memory] half_release = \"fold_end\" (a double buffer's free half opens when the tile's first fold ends)|s/^\[outputs\]/[memory]\nhalf_release = \"fold_end\"\n\n[outputs]/|"
+    "first_fill_prefetch|[memory] first_fill = \"prefetch\" (each layer's first fill before cycle 0 as SCALE-Sim counts it)|s/^\[outputs\]/[memory]\nfirst_fill = \"prefetch\"\n\n[outputs]/|"
+    "dram_latency_100|[memory] dram_read_latency = 100 (cycles from a DRAM read to its data)|s/^\[outputs\]/[memory]\ndram_read_latency = 100\n\n[outputs]/|"
 )
 
 csv="$out/assumptions.csv"

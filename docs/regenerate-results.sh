@@ -18,4 +18,5 @@ for sweep in vgg16_array_layout vgg16_darb_block_sets mobilenet_v2_sram_bandwidt
     $s sweep -q arch/sweeps/$sweep.toml --out "results/sweep-$sweep" --plot
 done
 bash docs/assumptions.sh > /dev/null
+bash docs/memory-models.sh > /dev/null
 echo "results/ regenerated"

@@ -20,6 +20,11 @@
 //! | `network_presets` | `TopologyCsvLoc` | accepted; the workload is given on the command line |
 //!
 //! Keys are case-insensitive and sections case-sensitive, as in Python's `configparser`.
+//!
+//! The architecture runs on the `scalesim` memory model (SCALE-Sim's own buffers, so a
+//! SCALE-Sim user gets SCALE-Sim's stall cycles and DRAM counts), except with
+//! `SparsitySupport = true`, whose compressed streams that model does not reproduce: those
+//! runs get sparsim's model. `--memory-model` overrides either.
 
 use super::{
     Arch, ArrayShape, BandwidthMode, Dataflow, DecodeThroughput, Memory, OperandMemory, PeFeatures,

@@ -146,6 +146,7 @@ pub fn simulate(
         fs.width(Operand::Ofmap),
     ];
     let mut line: [Vec<u64>; 3] = std::array::from_fn(|o| Vec::with_capacity(widths[o] as usize));
+    debug_assert!(widths.iter().all(|&w| w > 0));
     let mut stalls: i64 = 0;
     let mut i: i64 = 0;
     let mut sram: [Option<(i64, i64)>; 3] = [None; 3];
@@ -162,9 +163,9 @@ pub fn simulate(
                     .enumerate()
                 {
                     line[o].clear();
+                    let (lo, hi) = fs.lanes(op, l);
                     line[o].extend(
-                        (0..widths[o])
-                            .filter_map(|x| fs.demand(op, inst, f.row_fold, f.col_fold, l, x)),
+                        (lo..hi).filter_map(|x| fs.demand(op, inst, f.row_fold, f.col_fold, l, x)),
                     );
                 }
                 let (ti, tf, to) = match traces.as_deref_mut() {

@@ -227,6 +227,34 @@ impl FoldStream<'_> {
         }
     }
 
+    /// Lanes `[lo, hi)` of `op` that can be active on line `l` of a fold: the skewed band of
+    /// a streamed block, or every lane while a stationary tile loads. A superset of the lanes
+    /// [`Self::demand`] returns an address for.
+    pub fn lanes(&self, op: Operand, l: u64) -> (u64, u64) {
+        let m = self.map;
+        let r = u64::from(m.array.rows);
+        let t = m.t;
+        let width = self.width(op);
+        // A block of `len` rows after `off` idle rows, lane x delayed x cycles.
+        let band = |off: u64, len: u64| {
+            let lo = (l + 1).saturating_sub(off + len);
+            let hi = if l >= off {
+                (l - off + 1).min(width)
+            } else {
+                0
+            };
+            (lo.min(hi), hi)
+        };
+        let stationary = || if l < r { (0, width) } else { (0, 0) };
+        match (m.dataflow, op) {
+            (Dataflow::Ws, Operand::Ifmap) | (Dataflow::Is, Operand::Filter) => band(r, t),
+            (Dataflow::Ws, Operand::Filter) | (Dataflow::Is, Operand::Ifmap) => stationary(),
+            (Dataflow::Ws | Dataflow::Is, Operand::Ofmap) => band(2 * r - 1, t),
+            (Dataflow::Os, Operand::Ifmap) | (Dataflow::Os, Operand::Filter) => band(0, t),
+            (Dataflow::Os, Operand::Ofmap) => band(t - 1, r),
+        }
+    }
+
     /// The address `op` demands on line `l` (0-based within the fold) at lane `x` of fold
     /// `(fr, fc)` of instance `inst`, or `None` when the lane is idle.
     pub fn demand(&self, op: Operand, inst: u64, fr: u64, fc: u64, l: u64, x: u64) -> Option<u64> {
@@ -287,6 +315,49 @@ impl FoldStream<'_> {
                 let n = skewed(x)?.checked_sub(r)?;
                 let k = fr * r + x;
                 (n < t && k < g.k).then(|| ops.filter(inst, k, n))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ArrayShape;
+    use crate::workload::{GemmShape, IfmapGeometry};
+
+    /// The lane bands cover every lane `demand` gives an address for, on every line of every
+    /// fold, for each dataflow and operand of a GEMM with partial folds.
+    #[test]
+    fn lane_bands_cover_every_demand() {
+        for df in [Dataflow::Ws, Dataflow::Os, Dataflow::Is] {
+            let shape = GemmShape { m: 7, n: 5, k: 6 };
+            let map = Mapping::new(df, ArrayShape { rows: 3, cols: 2 }, shape);
+            let work = GemmWork {
+                shape,
+                instances: 1,
+                weights_shared: false,
+                ifmap: IfmapGeometry::Matrix,
+            };
+            let fs = FoldStream {
+                map: &map,
+                ops: Operands::new(work),
+                instances: 1,
+            };
+            for f in map.fold_sequence() {
+                for op in [Operand::Ifmap, Operand::Filter, Operand::Ofmap] {
+                    let mut seen = 0;
+                    for l in 0..map.fold_cycles {
+                        let (lo, hi) = fs.lanes(op, l);
+                        for x in 0..fs.width(op) {
+                            if fs.demand(op, 0, f.row_fold, f.col_fold, l, x).is_some() {
+                                assert!(lo <= x && x < hi, "{df} {op:?} line {l} lane {x}");
+                                seen += 1;
+                            }
+                        }
+                    }
+                    assert!(seen > 0, "{df} {op:?}");
+                }
             }
         }
     }
