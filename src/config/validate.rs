@@ -116,12 +116,45 @@ pub fn scalesim_model_fits(memory: &Memory) -> Result<(), (&'static str, String)
     Ok(())
 }
 
+/// SCALE-Sim's folds read a dense array's words per cycle: the `scalesim` model refuses SRAM
+/// read ports narrower than that. The error is `(key, message)`.
+pub fn scalesim_ports_fit(
+    ports: SramPorts,
+    array: ArrayShape,
+    dataflow: Dataflow,
+) -> Result<(), (&'static str, String)> {
+    let need = SramPorts::dense_need(array, dataflow);
+    for (key, got, want) in [
+        (
+            "sram.ifmap_read_bw",
+            ports.ifmap_read_bw,
+            need.ifmap_read_bw,
+        ),
+        (
+            "sram.filter_read_bw",
+            ports.filter_read_bw,
+            need.filter_read_bw,
+        ),
+    ] {
+        if got < want {
+            return Err((
+                key,
+                format!(
+                    "{got} words/cycle is below what a dense array reads ({want}); memory.model = \"scalesim\" times SCALE-Sim's dense folds, which read that much: give at least {want}, or use model = \"sparsim\""
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `arch` with its memory model replaced by `model` (the command line's `--memory-model`),
 /// checked as the file's `[memory] model` would be.
 pub fn with_memory_model(mut arch: Arch, model: MemoryModel) -> Result<Arch, String> {
     arch.memory.policy.model = model;
     if model == MemoryModel::Scalesim {
         scalesim_model_fits(&arch.memory)
+            .and_then(|()| scalesim_ports_fit(arch.ports, arch.array, arch.dataflow))
             .map_err(|(key, m)| format!("--memory-model scalesim: `{key}` {m}"))?;
     }
     Ok(arch)
@@ -163,11 +196,16 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             dram_read_latency: raw.memory.dram_read_latency,
         },
     };
+    let ports = ports(&raw, origin)?;
     if raw.memory.model == MemoryModel::Scalesim {
+        let array = ArrayShape {
+            rows: raw.array.rows,
+            cols: raw.array.cols,
+        };
         scalesim_model_fits(&memory)
+            .and_then(|()| scalesim_ports_fit(ports, array, raw.array.dataflow))
             .map_err(|(key, m)| InputError::new(origin, m).with_key(key))?;
     }
-    let ports = ports(&raw, origin)?;
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => {
             return Err(

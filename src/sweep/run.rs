@@ -5,7 +5,7 @@
 
 use super::spec::{Point, SweepSpec, show_value};
 use crate::compare::{layout_limits, pack_layer, simulate_layout, speedup};
-use crate::config::{Arch, Dataflow};
+use crate::config::{Arch, Dataflow, MemoryModel};
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
 use crate::error::InputError;
@@ -250,11 +250,18 @@ fn evaluate(
     let net = &spec.workloads[p.workload].1;
     let mut row = vec![p.id.to_string(), spec.workloads[p.workload].0.clone()];
     row.extend(p.values.iter().map(show_value));
-    if layout.is_packed() && arch.dataflow != Dataflow::Ws {
-        let status = format!(
-            "infeasible: layout {layout} needs a weight-stationary array, this point is {}",
-            arch.dataflow
-        );
+    let scalesim = arch.memory.policy.model == MemoryModel::Scalesim;
+    if layout.is_packed() && (arch.dataflow != Dataflow::Ws || scalesim) {
+        let status = if scalesim {
+            format!(
+                "infeasible: layout {layout} needs sparsim's memory model, this point uses memory.model = scalesim"
+            )
+        } else {
+            format!(
+                "infeasible: layout {layout} needs a weight-stationary array, this point is {}",
+                arch.dataflow
+            )
+        };
         row.push(status);
         row.extend(std::iter::repeat_n(String::new(), RESULT_COLUMNS.len() - 1));
         return PointResult {
@@ -290,9 +297,10 @@ fn evaluate(
                 )
             }
             Some(pk) => {
+                // The `scalesim` model times in-place layouts as the dense engine does.
                 let (s, sp) = match &mappings[i] {
-                    Some(m) => finish_packed(arch, m, None),
-                    None => simulate_layout(arch, layer, pk, false),
+                    Some(m) if !scalesim => finish_packed(arch, m, None),
+                    _ => simulate_layout(arch, layer, pk, false),
                 };
                 (
                     s,

@@ -211,6 +211,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "a34.toml:6: memory.first_fill: is a policy of sparsim's own memory model; memory.model = \"scalesim\" follows SCALE-Sim's fixed policy (first fill before cycle 0, 1-cycle read latency): remove the key or use model = \"sparsim\"",
     ),
     (
+        "a35.toml",
+        "[array]\nrows = 4\ncols = 4\n[sram]\nifmap_read_bw = 2\n[memory]\nmodel = \"scalesim\"\n",
+        "a35.toml:5: sram.ifmap_read_bw: 2 words/cycle is below what a dense array reads (4); memory.model = \"scalesim\" times SCALE-Sim's dense folds, which read that much: give at least 4, or use model = \"sparsim\"",
+    ),
+    (
         "a10.toml",
         "[array]\nrows = 4\ncols = 4\n[word_bytes]\nifmap = 0\n",
         "a10.toml:5:9: word_bytes.ifmap: invalid value: integer `0`, expected an integer from 1 to 16",

@@ -603,3 +603,43 @@ fn a_sweep_over_weight_spreads_equals_comparing_each_point_alone() {
     // Every spread prunes other weights (so a sweep sharing the wrong weights would fail).
     assert_eq!(distinct.len(), 8, "{distinct:?}");
 }
+
+/// `memory.model` as an axis: under `scalesim`, `masked` is timed as dense (SCALE-Sim's
+/// buffers follow the dense streams) and a packed layout is an infeasible row with the reason.
+#[test]
+fn the_memory_model_is_an_axis() {
+    let dir = temp_dir("memory_model_axis");
+    let sweep = dir.join("s.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "{}[axes]\n\"memory.model\" = [\"sparsim\", \"scalesim\"]\nlayout = [\"dense\", \"masked\", \"nm\"]\n",
+            head("lenet5.toml")
+        ),
+    )
+    .unwrap();
+    let o = sparsim(
+        &["sweep", sweep.to_str().unwrap(), "-q", "--out", "out"],
+        &dir,
+    );
+    ok(&o);
+    let text = read(&dir.join("out/sweep.csv"));
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 6);
+    // Columns: point, workload, memory.model, layout, status, total_cycles, ...
+    assert_eq!(&rows[3][2..4], ["scalesim", "dense"]);
+    assert_eq!(&rows[4][2..5], ["scalesim", "masked", "ok"]);
+    assert_eq!(
+        rows[4][5], rows[3][5],
+        "masked under scalesim = dense under scalesim"
+    );
+    assert_ne!(rows[3][5], rows[0][5], "the two models differ on LeNet-5");
+    assert_eq!(
+        rows[5][4],
+        "\"infeasible: layout nm needs sparsim's memory model"
+    );
+}
