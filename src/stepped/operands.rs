@@ -6,7 +6,7 @@
 //! a deterministic function of the layer seed and the element's DRAM address; padding reads 0.
 
 use crate::weights::synthetic::SplitMix64;
-use crate::workload::{GemmWork, IfmapGeometry};
+use crate::workload::GemmWork;
 
 /// Quantizes `w` with `scale` to int8, keeping nonzero weights nonzero.
 pub fn quantize(w: f32, scale: f32) -> i8 {
@@ -29,23 +29,7 @@ pub fn scale_for(weights: impl Iterator<Item = f32>) -> f32 {
 
 /// Where the ifmap element `(instance, m, k)` lives in DRAM, or `None` for padding.
 pub fn ifmap_address(work: &GemmWork, instance: u64, m: u64, k: u64) -> Option<u64> {
-    match work.ifmap {
-        IfmapGeometry::Matrix => Some((instance * work.shape.m + m) * work.shape.k + k),
-        IfmapGeometry::Conv(c) => {
-            let cg = c.channels / c.groups;
-            let per_image = c.ofmap_h * c.ofmap_w;
-            let (b, pix) = (m / per_image, m % per_image);
-            let (ho, wo) = (pix / c.ofmap_w, pix % c.ofmap_w);
-            let (tap, ch) = (k / cg, k % cg);
-            let (r, q) = (tap / c.kernel_w, tap % c.kernel_w);
-            let y = (ho * c.stride_h + r).checked_sub(c.pad_h)?;
-            let x = (wo * c.stride_w + q).checked_sub(c.pad_w)?;
-            if y >= c.ifmap_h || x >= c.ifmap_w {
-                return None;
-            }
-            Some(((b * c.ifmap_h + y) * c.ifmap_w + x) * c.channels + instance * cg + ch)
-        }
-    }
+    work.ifmap_address(instance, m, k)
 }
 
 /// The int8 activation stored at a DRAM address.

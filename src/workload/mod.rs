@@ -376,6 +376,31 @@ pub struct GemmWork {
     pub ifmap: IfmapGeometry,
 }
 
+impl GemmWork {
+    /// Word address of ifmap element `(m, k)` of GEMM `instance`, or `None` for a padding
+    /// word or one past the input's edge: NHWC for a convolution (instance = group), row-major
+    /// `m·K + k` per instance for a plain matrix.
+    pub fn ifmap_address(&self, instance: u64, m: u64, k: u64) -> Option<u64> {
+        match self.ifmap {
+            IfmapGeometry::Matrix => Some((instance * self.shape.m + m) * self.shape.k + k),
+            IfmapGeometry::Conv(c) => {
+                let cg = c.channels / c.groups;
+                let per_image = c.ofmap_h * c.ofmap_w;
+                let (b, pix) = (m / per_image, m % per_image);
+                let (ho, wo) = (pix / c.ofmap_w, pix % c.ofmap_w);
+                let (tap, ch) = (k / cg, k % cg);
+                let (r, q) = (tap / c.kernel_w, tap % c.kernel_w);
+                let y = (ho * c.stride_h + r).checked_sub(c.pad_h)?;
+                let x = (wo * c.stride_w + q).checked_sub(c.pad_w)?;
+                if y >= c.ifmap_h || x >= c.ifmap_w {
+                    return None;
+                }
+                Some(((b * c.ifmap_h + y) * c.ifmap_w + x) * c.channels + instance * cg + ch)
+            }
+        }
+    }
+}
+
 /// Where the ifmap matrix's words come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfmapGeometry {

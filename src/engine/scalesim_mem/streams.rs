@@ -14,7 +14,7 @@
 
 use super::super::mapping::Mapping;
 use crate::config::Dataflow;
-use crate::workload::{Conv2d, GemmWork, IfmapGeometry};
+use crate::workload::{GemmWork, IfmapGeometry};
 
 /// Addresses of the three operand matrices of a layer's GEMMs (words, no base offsets).
 #[derive(Debug, Clone, Copy)]
@@ -30,11 +30,7 @@ impl Operands {
 
     /// `I[p][j]` of instance `inst`, or `None` for a word outside the input.
     pub fn ifmap(&self, inst: u64, p: u64, j: u64) -> Option<u64> {
-        let g = self.work.shape;
-        match self.work.ifmap {
-            IfmapGeometry::Matrix => Some((inst * g.m + p) * g.k + j),
-            IfmapGeometry::Conv(c) => conv_ifmap(&c, inst, p, j),
-        }
+        self.work.ifmap_address(inst, p, j)
     }
 
     /// `F[j][n]` of instance `inst`.
@@ -52,21 +48,6 @@ impl Operands {
             IfmapGeometry::Conv(_) => p * g.n * self.work.instances + inst * g.n + n,
         }
     }
-}
-
-fn conv_ifmap(c: &Conv2d, group: u64, p: u64, j: u64) -> Option<u64> {
-    let cg = c.channels / c.groups;
-    let per_image = c.ofmap_h * c.ofmap_w;
-    let (b, rem) = (p / per_image, p % per_image);
-    let (ho, wo) = (rem / c.ofmap_w, rem % c.ofmap_w);
-    let (window, ch) = (j / cg, j % cg);
-    let (r, q) = (window / c.kernel_w, window % c.kernel_w);
-    let y = (ho * c.stride_h + r).checked_sub(c.pad_h)?;
-    let x = (wo * c.stride_w + q).checked_sub(c.pad_w)?;
-    if y >= c.ifmap_h || x >= c.ifmap_w {
-        return None;
-    }
-    Some(((b * c.ifmap_h + y) * c.ifmap_w + x) * c.channels + group * cg + ch)
 }
 
 /// Which operand a stream belongs to.
