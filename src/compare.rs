@@ -622,6 +622,29 @@ pub enum LayoutChoice {
     LayerwiseNm,
 }
 
+impl LayoutChoice {
+    /// The layout, its parameters and whether its PEs are sized to fit, for `layer`:
+    /// layer-wise N:M takes the N:M the layer declares (1:1 when none) on PEs sized to fit.
+    pub fn for_layer(
+        &self,
+        layer: &Layer,
+        params: &LayoutParams,
+        size_to_fit: bool,
+    ) -> (LayoutKind, LayoutParams, bool) {
+        match self {
+            LayoutChoice::Uniform(k) => (*k, params.clone(), size_to_fit),
+            LayoutChoice::LayerwiseNm => (
+                LayoutKind::Nm,
+                LayoutParams {
+                    nm: Some(layer.declared_nm.unwrap_or((1, 1))),
+                    ..params.clone()
+                },
+                true,
+            ),
+        }
+    }
+}
+
 /// Runs a whole network under one layout choice: one row per layer, with the speedup over
 /// the dense engine.
 pub fn run_layout(
@@ -639,20 +662,7 @@ pub fn run_layout(
         .map(|i| {
             let layer = &network.layers[i];
             let dense = simulate_layer(arch, layer);
-            let (kind, params, fit) = match choice {
-                LayoutChoice::Uniform(k) => (*k, params.clone(), size_to_fit),
-                LayoutChoice::LayerwiseNm => {
-                    let nm = layer.declared_nm.unwrap_or((1, 1));
-                    (
-                        LayoutKind::Nm,
-                        LayoutParams {
-                            nm: Some(nm),
-                            ..params.clone()
-                        },
-                        true,
-                    )
-                }
-            };
+            let (kind, params, fit) = choice.for_layer(layer, params, size_to_fit);
             if weights[i].is_none() {
                 return non_mac_row(arch, layer, kind);
             }

@@ -10,7 +10,7 @@ use crate::engine::scalesim_view::scalesim_row;
 use crate::layout::{LayoutKind, LayoutParams};
 use crate::report::atomic::write_atomic;
 use crate::report::compare::compare_csv;
-use crate::report::dram_trace::{DramTraceRow, dram_trace_csv};
+use crate::report::dram_trace::{DramTraceRow, dram_trace_csv, trace_rows};
 use crate::report::layers_csv::layers_csv;
 use crate::report::scalesim::scalesim_reports;
 use crate::report::summary::{Inputs, Summary, Tool, WorkloadInfo, summary_json};
@@ -81,11 +81,10 @@ fn run_sparse(
 
 /// Checks `--dram-burst-bytes` against the arch's word sizes.
 fn check_burst(bytes: u64, arch: &crate::config::Arch) -> Result<()> {
-    let m = &arch.memory;
-    let widest = [m.ifmap.word_bytes, m.filter.word_bytes, m.ofmap.word_bytes]
+    let widest = crate::engine::dram_trace::word_bytes(&arch.memory)
         .into_iter()
         .max()
-        .unwrap_or(1) as u64;
+        .unwrap_or(1);
     if !bytes.is_power_of_two() || bytes < widest || bytes > 4096 {
         bail!(
             "--dram-burst-bytes {bytes}: expected a power of two from the largest word size ({widest} B) to 4096"
@@ -139,63 +138,7 @@ fn write_dram_traces(
         let p = dir.join(&file);
         write_atomic(&p, dramsim3_text(&t).as_bytes())
             .with_context(|| format!("cannot write {}", p.display()))?;
-        let channels = [
-            (
-                "ifmap",
-                "read",
-                0usize,
-                false,
-                t.read_words[0],
-                s.ifmap_dram_reads,
-            ),
-            (
-                "filter",
-                "read",
-                1,
-                false,
-                t.read_words[1],
-                s.filter_dram_reads,
-            ),
-            (
-                "ofmap",
-                "write",
-                2,
-                true,
-                t.write_words,
-                s.ofmap_dram_writes,
-            ),
-            (
-                "ofmap",
-                "read",
-                2,
-                false,
-                t.read_words[2],
-                s.ofmap_dram_reads,
-            ),
-        ];
-        for (channel, op, c, write, words, reported) in channels {
-            let requests = t
-                .requests
-                .iter()
-                .filter(|r| r.channel == c && r.write == write)
-                .count() as u64;
-            let padding_words = if op == "read" && c == 2 {
-                0
-            } else {
-                t.padding_words[c]
-            };
-            rows.push(DramTraceRow {
-                layer_index: i,
-                layer: layer.name.clone(),
-                file: file.clone(),
-                channel,
-                op,
-                requests,
-                words,
-                padding_words,
-                reported_words: reported,
-            });
-        }
+        rows.extend(trace_rows(i, &layer.name, &file, &t, s));
     }
     let p = dir.join("dram_trace.csv");
     write_atomic(&p, &dram_trace_csv(&rows))
@@ -304,29 +247,16 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
     if let Some(dir) = &a.dram_trace {
         // Packed layouts: map the layer again (deterministic) for its fold demands.
         let packed = |i: usize| -> Option<crate::engine::sparse::PackedMapping> {
-            let (kind, params, fit) = match &choice {
-                Some(LayoutChoice::Uniform(k)) if k.is_packed() => {
-                    (*k, params.clone(), a.size_to_fit)
-                }
-                Some(LayoutChoice::LayerwiseNm) => (
-                    LayoutKind::Nm,
-                    LayoutParams {
-                        nm: Some(l.network.layers[i].declared_nm.unwrap_or((1, 1))),
-                        ..params.clone()
-                    },
-                    true,
-                ),
-                _ => return None,
-            };
+            let layer = &l.network.layers[i];
+            let (kind, params, fit) = choice.as_ref()?.for_layer(layer, &params, a.size_to_fit);
+            if !kind.is_packed() {
+                return None;
+            }
             weights.get(i)?.as_ref()?;
             let packs = pack_layer(&l.network, &weights, i, kind, &params);
             let limits = layout_limits(&l.arch, kind, fit);
             Some(crate::engine::sparse::map_packed(
-                &l.arch,
-                &l.network.layers[i],
-                &packs,
-                limits,
-                None,
+                &l.arch, layer, &packs, limits, None,
             ))
         };
         write_dram_traces(&a, &l, &layers, &packed, dir)?;

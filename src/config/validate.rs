@@ -75,10 +75,16 @@ fn ports(raw: &RawArch, origin: &str) -> Result<SramPorts, InputError> {
     Ok(resolved)
 }
 
-/// SCALE-Sim's memory system moves whole DRAM lines of an integer number of words per cycle:
-/// the `scalesim` model refuses fractional bandwidths, and the sparsim model's policy keys
-/// that it would ignore. The error is `(key, message)`.
-pub fn scalesim_model_fits(memory: &Memory) -> Result<(), (&'static str, String)> {
+/// SCALE-Sim's memory system moves whole DRAM lines of an integer number of words per cycle
+/// and times dense folds: the `scalesim` model refuses fractional bandwidths, the sparsim
+/// model's policy keys that it would ignore, and SRAM read ports narrower than a dense array
+/// reads. The error is `(key, message)`.
+pub fn scalesim_model_fits(
+    memory: &Memory,
+    ports: SramPorts,
+    array: ArrayShape,
+    dataflow: Dataflow,
+) -> Result<(), (&'static str, String)> {
     for (key, m) in [
         ("dram.ifmap_bw", &memory.ifmap),
         ("dram.filter_bw", &memory.filter),
@@ -113,12 +119,12 @@ pub fn scalesim_model_fits(memory: &Memory) -> Result<(), (&'static str, String)
             "is a policy of sparsim's own memory model; memory.model = \"scalesim\" follows SCALE-Sim's fixed policy (first fill before cycle 0, 1-cycle read latency): remove the key or use model = \"sparsim\"".to_string(),
         ));
     }
-    Ok(())
+    scalesim_ports_fit(ports, array, dataflow)
 }
 
-/// SCALE-Sim's folds read a dense array's words per cycle: the `scalesim` model refuses SRAM
-/// read ports narrower than that. The error is `(key, message)`.
-pub fn scalesim_ports_fit(
+/// SCALE-Sim's folds read a dense array's words per cycle: SRAM read ports narrower than that
+/// do not fit the `scalesim` model.
+fn scalesim_ports_fit(
     ports: SramPorts,
     array: ArrayShape,
     dataflow: Dataflow,
@@ -153,8 +159,7 @@ pub fn scalesim_ports_fit(
 pub fn with_memory_model(mut arch: Arch, model: MemoryModel) -> Result<Arch, String> {
     arch.memory.policy.model = model;
     if model == MemoryModel::Scalesim {
-        scalesim_model_fits(&arch.memory)
-            .and_then(|()| scalesim_ports_fit(arch.ports, arch.array, arch.dataflow))
+        scalesim_model_fits(&arch.memory, arch.ports, arch.array, arch.dataflow)
             .map_err(|(key, m)| format!("--memory-model scalesim: `{key}` {m}"))?;
     }
     Ok(arch)
@@ -202,8 +207,7 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
             rows: raw.array.rows,
             cols: raw.array.cols,
         };
-        scalesim_model_fits(&memory)
-            .and_then(|()| scalesim_ports_fit(ports, array, raw.array.dataflow))
+        scalesim_model_fits(&memory, ports, array, raw.array.dataflow)
             .map_err(|(key, m)| InputError::new(origin, m).with_key(key))?;
     }
     let name = match raw.name {

@@ -56,12 +56,13 @@ pub struct LayerTrace {
     pub bases: [u64; 3],
 }
 
+/// Bytes per word of each operand (ifmap, filter, ofmap).
+pub fn word_bytes(mem: &Memory) -> [u64; 3] {
+    [&mem.ifmap, &mem.filter, &mem.ofmap].map(|m| u64::from(m.word_bytes))
+}
+
 fn bases(mem: &Memory, region_words: [u64; 3]) -> [u64; 3] {
-    let wb = [
-        u64::from(mem.ifmap.word_bytes),
-        u64::from(mem.filter.word_bytes),
-        u64::from(mem.ofmap.word_bytes),
-    ];
+    let wb = word_bytes(mem);
     let mut out = [0u64; 3];
     let mut next = 0u64;
     for c in 0..3 {
@@ -112,6 +113,8 @@ pub fn from_transfers(
 ) -> LayerTrace {
     let mem = &arch.memory;
     let ops = [&mem.ifmap, &mem.filter, &mem.ofmap];
+    let wb = word_bytes(mem);
+    let calc = mem.bandwidth_mode == crate::config::BandwidthMode::Calc;
     let bases = bases(mem, region_words);
     let mut t = LayerTrace {
         bases,
@@ -120,9 +123,7 @@ pub fn from_transfers(
     let mut cursor = [0u64; 3];
     for x in transfers {
         let c = x.channel;
-        let wb = u64::from(ops[c].word_bytes);
         let region = region_words[c].max(1);
-        let calc = mem.bandwidth_mode == crate::config::BandwidthMode::Calc;
         // Word i moves in the cycle its channel's capacity first covers it.
         let cycle_of = |i: u64| {
             if calc {
@@ -139,7 +140,7 @@ pub fn from_transfers(
                 j += 1;
             }
             let start = cursor[c];
-            let addrs = (i..j).map(|w| bases[c] + (start + w - i) % region * wb);
+            let addrs = (i..j).map(|w| bases[c] + (start + w - i) % region * wb[c]);
             push_bursts(&mut t.requests, cyc, x.write, c, addrs, burst_bytes);
             cursor[c] = (start + j - i) % region;
             i = j;
@@ -162,11 +163,7 @@ pub fn from_scalesim(
     burst_bytes: u64,
 ) -> LayerTrace {
     let mem = &arch.memory;
-    let wb = [
-        u64::from(mem.ifmap.word_bytes),
-        u64::from(mem.filter.word_bytes),
-        u64::from(mem.ofmap.word_bytes),
-    ];
+    let wb = word_bytes(mem);
     let per_channel: [&Vec<DramLine>; 3] = [&lines.ifmap, &lines.filter, &lines.ofmap];
     let region_words = per_channel.map(|ls| {
         ls.iter()

@@ -256,6 +256,14 @@ impl InputChannel {
     }
 }
 
+/// A layer's distinct DRAM words per input operand, (ifmap, filter): the sums of its folds'
+/// `new` words, as [`simulate`] takes them.
+pub fn footprints(folds: &[FoldDemand]) -> (u64, u64) {
+    folds
+        .iter()
+        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new))
+}
+
 /// Runs the memory model over a layer's folds. `ifmap_footprint` and `filter_footprint` are
 /// the layer's distinct DRAM words per operand (the sums of the folds' `new` words);
 /// `zero_fill` output words (the all-zero outputs of filters a layout dropped) are written

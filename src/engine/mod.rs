@@ -122,15 +122,14 @@ pub fn simulate_layer(arch: &Arch, layer: &Layer) -> LayerStats {
         return s;
     };
     let mapping = Mapping::new(arch.dataflow, arch.array, work.shape);
-    let demands = fold_demands(&mapping, &work, arch.ports, &mut s);
+    add_sram_accesses(&mapping, work.instances, &mut s);
     if arch.memory.policy.model == MemoryModel::Scalesim {
         let mem = scalesim_mem::simulate(arch, &work, None);
         apply_scalesim_memory(arch, &mapping, &work, &mem, &mut s);
         return s;
     }
-    let (ifmap_fp, filter_fp) = demands
-        .iter()
-        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    let demands = fold_demands(&mapping, &work, arch.ports);
+    let (ifmap_fp, filter_fp) = memory::footprints(&demands);
     let mem = memory::simulate(&arch.memory, &demands, ifmap_fp, filter_fp, 0);
 
     let pes = arch.array.pes();
@@ -163,18 +162,15 @@ pub fn dense_transfers(arch: &Arch, layer: &Layer) -> Vec<memory::DramTransfer> 
         return Vec::new();
     };
     let mapping = Mapping::new(arch.dataflow, arch.array, work.shape);
-    let mut s = layer_row(arch, layer);
-    let demands = fold_demands(&mapping, &work, arch.ports, &mut s);
-    let (ifp, ffp) = demands
-        .iter()
-        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    let demands = fold_demands(&mapping, &work, arch.ports);
+    let (ifp, ffp) = memory::footprints(&demands);
     memory::simulate_logged(&arch.memory, &demands, ifp, ffp, 0, true).1
 }
 
 /// Fills `s` from a `scalesim` memory-model run: cycle 0 is the first demand line, the first
 /// fill before it is `prefetch_cycles` (outside the total), and `total_cycles` is SCALE-Sim's
 /// Total Cycles + 1 (the final ofmap drain after the last line is outside it too).
-pub fn apply_scalesim_memory(
+fn apply_scalesim_memory(
     arch: &Arch,
     mapping: &Mapping,
     work: &GemmWork,
@@ -233,14 +229,18 @@ fn fold_cycles(m: &Mapping, f: &Fold, ports: SramPorts) -> u64 {
     .cycles
 }
 
-/// Builds the fold sequence of all instances with their memory demands, adding SRAM counts
-/// to `s`.
-fn fold_demands(
-    m: &Mapping,
-    work: &GemmWork,
-    ports: SramPorts,
-    s: &mut LayerStats,
-) -> Vec<FoldDemand> {
+/// Adds the SRAM accesses of every fold of `instances` GEMMs to `s` (the same for each).
+fn add_sram_accesses(m: &Mapping, instances: u64, s: &mut LayerStats) {
+    for f in m.fold_sequence() {
+        let a = fold_sram_accesses(m, &f);
+        s.ifmap_sram_reads += a.ifmap_reads * instances;
+        s.filter_sram_reads += a.filter_reads * instances;
+        s.ofmap_sram_writes += a.ofmap_writes * instances;
+    }
+}
+
+/// Builds the fold sequence of all instances with their memory demands.
+fn fold_demands(m: &Mapping, work: &GemmWork, ports: SramPorts) -> Vec<FoldDemand> {
     let mut ifmap_fp = FootprintTracker::ifmap(work.ifmap);
     let mut filter_fp = FootprintTracker::matrix();
     let per_instance = m.folds() as usize;
@@ -250,10 +250,6 @@ fn fold_demands(
     for inst in 0..work.instances {
         let filter_inst = if work.weights_shared { 0 } else { inst };
         for f in m.fold_sequence() {
-            let a = fold_sram_accesses(m, &f);
-            s.ifmap_sram_reads += a.ifmap_reads;
-            s.filter_sram_reads += a.filter_reads;
-            s.ofmap_sram_writes += a.ofmap_writes;
             let t = fold_tiles(m, &f, inst, filter_inst);
             let iw = ifmap_fp.touch(t.ifmap.0, t.ifmap.1, t.ifmap.2);
             let fw = filter_fp.touch(t.filter.0, t.filter.1, t.filter.2);

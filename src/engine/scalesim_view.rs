@@ -81,12 +81,12 @@ pub fn scalesim_row(arch: &Arch, layer: &Layer, s: &LayerStats) -> Option<ScaleS
         }
     }
     let (first, last) = (first?, last?);
+    let ofmap_writes = match m.dataflow {
+        Dataflow::Os => s.ofmap_sram_writes + (r + c) * s.folds,
+        _ => s.ofmap_sram_writes,
+    };
     if let Some(mem) = s.timeline.scalesim {
         let f = |w: (i64, i64)| (w.0 as f64, w.1 as f64);
-        let ofmap_writes = match m.dataflow {
-            Dataflow::Os => s.ofmap_sram_writes + (r + c) * s.folds,
-            _ => s.ofmap_sram_writes,
-        };
         return Some(ScaleSimRow {
             total_cycles_incl_prefetch: mem.total_incl_prefetch.max(0) as u64,
             total_cycles: mem.total_cycles,
@@ -118,10 +118,6 @@ pub fn scalesim_row(arch: &Arch, layer: &Layer, s: &LayerStats) -> Option<ScaleS
             shift(s.timeline.last_fold_start + b) + stamp,
         );
     }
-    let ofmap_writes = match m.dataflow {
-        Dataflow::Os => s.ofmap_sram_writes + (r + c) * s.folds,
-        _ => s.ofmap_sram_writes,
-    };
     Some(ScaleSimRow {
         total_cycles_incl_prefetch: end,
         total_cycles: total,

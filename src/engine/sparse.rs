@@ -223,9 +223,7 @@ pub fn finish_packed(
     let mut s = mapping.stats.clone();
     let sp = mapping.sparse.clone();
     let demands = &mapping.demands;
-    let (ifp, ffp) = demands
-        .iter()
-        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    let (ifp, ffp) = memory::footprints(demands);
     let mem = memory::simulate(&arch.memory, demands, ifp, ffp, mapping.zero_fill);
     if let Some(g) = grid {
         for p in &mut g.pes {
@@ -263,10 +261,7 @@ pub fn finish_packed(
 
 /// The DRAM transfers sparsim's memory model makes for a mapped packed layer.
 pub fn packed_transfers(arch: &Arch, mapping: &PackedMapping) -> Vec<memory::DramTransfer> {
-    let (ifp, ffp) = mapping
-        .demands
-        .iter()
-        .fold((0, 0), |(a, b), d| (a + d.ifmap.new, b + d.filter.new));
+    let (ifp, ffp) = memory::footprints(&mapping.demands);
     memory::simulate_logged(
         &arch.memory,
         &mapping.demands,

@@ -9,7 +9,7 @@
 //! bandwidth that fits it. At the end the partial group is recorded. DRAM reads are the words
 //! of the recorded sets.
 
-use super::{DramLine, DramSink};
+use super::DramLine;
 use std::collections::HashMap;
 
 /// The CALC-mode read buffer.
@@ -96,7 +96,10 @@ impl EstimateBuffer {
         if let Some(sink) = sink {
             let bw = bw.max(1) as usize;
             for (i, row) in words.chunks(bw).enumerate() {
-                sink.line(first + i as i64, row);
+                sink.push(DramLine {
+                    cycle: first + i as i64,
+                    addrs: row.to_vec(),
+                });
             }
         }
     }

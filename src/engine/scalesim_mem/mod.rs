@@ -23,12 +23,6 @@ use read_buffer::ReadBuffer;
 use streams::{FoldStream, Operand, Operands};
 use write_buffer::WriteBuffer;
 
-/// Receives the DRAM lines a buffer moves, for DRAM traces.
-pub trait DramSink {
-    /// One DRAM line at `cycle` carrying the words at `addrs` (padding slots left out).
-    fn line(&mut self, cycle: i64, addrs: &[u64]);
-}
-
 /// One DRAM line of a trace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DramLine {
@@ -36,15 +30,6 @@ pub struct DramLine {
     pub cycle: i64,
     /// Word addresses (operand-relative).
     pub addrs: Vec<u64>,
-}
-
-impl DramSink for Vec<DramLine> {
-    fn line(&mut self, cycle: i64, addrs: &[u64]) {
-        self.push(DramLine {
-            cycle,
-            addrs: addrs.to_vec(),
-        });
-    }
 }
 
 /// SCALE-Sim's report numbers for one layer.
@@ -77,6 +62,14 @@ pub struct DramTraces {
     pub filter: Vec<DramLine>,
     /// Ofmap writes.
     pub ofmap: Vec<DramLine>,
+}
+
+/// Each operand's DRAM trace (ifmap, filter, ofmap), when traces are collected.
+fn sinks(traces: Option<&mut DramTraces>) -> [Option<&mut Vec<DramLine>>; 3] {
+    match traces {
+        Some(t) => [Some(&mut t.ifmap), Some(&mut t.filter), Some(&mut t.ofmap)],
+        None => [None, None, None],
+    }
 }
 
 enum Reader {
@@ -124,11 +117,13 @@ pub fn simulate(
         instances: work.instances,
     };
     let mem = &arch.memory;
+    let tracing = traces.is_some();
     let reader = |op: Operand, m: &crate::config::OperandMemory| match mem.bandwidth_mode {
         BandwidthMode::User => Reader::User(ReadBuffer::new(
             m.sram_words(),
             words_per_cycle(m.dram_bw),
             fs.prefetch(op),
+            tracing,
         )),
         BandwidthMode::Calc => Reader::Calc(EstimateBuffer::new(m.sram_words())),
     };
@@ -137,7 +132,7 @@ pub fn simulate(
     let mut ofmap = WriteBuffer::new(
         mem.ofmap.sram_words(),
         words_per_cycle(mem.ofmap.dram_bw),
-        traces.is_some(),
+        tracing,
     );
 
     let widths = [
@@ -168,10 +163,7 @@ pub fn simulate(
                         (lo..hi).filter_map(|x| fs.demand(op, inst, f.row_fold, f.col_fold, l, x)),
                     );
                 }
-                let (ti, tf, to) = match traces.as_deref_mut() {
-                    Some(t) => (Some(&mut t.ifmap), Some(&mut t.filter), Some(&mut t.ofmap)),
-                    None => (None, None, None),
-                };
+                let [ti, tf, to] = sinks(traces.as_deref_mut());
                 let out = [
                     ifmap.service(cycle, &line[0], ti),
                     filter.service(cycle, &line[1], tf),
@@ -193,10 +185,7 @@ pub fn simulate(
             }
         }
     }
-    let (ti, tf, to) = match traces {
-        Some(t) => (Some(&mut t.ifmap), Some(&mut t.filter), Some(&mut t.ofmap)),
-        None => (None, None, None),
-    };
+    let [ti, tf, to] = sinks(traces);
     ifmap.finish(ti);
     filter.finish(tf);
     ofmap.finish(last_ofmap, to);

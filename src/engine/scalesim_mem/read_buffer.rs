@@ -15,7 +15,7 @@
 //! if positive (SCALE-Sim 3.0.0 charges a stall twice). The line is serviced at
 //! `cycle + offset` (`offset` starts at the 1-cycle hit latency).
 
-use super::{DramLine, DramSink};
+use super::DramLine;
 
 /// Per-address set lists, compressed: the sets holding address `a` are
 /// `sets[start[a]..start[a + 1]]`, ascending.
@@ -89,15 +89,16 @@ pub struct ReadBuffer {
     pub reads: u64,
     /// First and last DRAM response cycle.
     pub dram_window: Option<(i64, i64)>,
-    /// The prefetch stream, for DRAM traces.
+    /// The prefetch stream, kept for DRAM traces only (empty otherwise).
     stream: Vec<Option<u64>>,
     next_line: u64,
     next_col: u64,
 }
 
 impl ReadBuffer {
-    /// A buffer of `sram_words` words fed at `bw` words per cycle with `stream`.
-    pub fn new(sram_words: u64, bw: u64, stream: Vec<Option<u64>>) -> ReadBuffer {
+    /// A buffer of `sram_words` words fed at `bw` words per cycle with `stream`; `for_trace`
+    /// keeps the stream to report the words of each DRAM line.
+    pub fn new(sram_words: u64, bw: u64, stream: Vec<Option<u64>>, for_trace: bool) -> ReadBuffer {
         let active_words = sram_words.div_ceil(2);
         let prefetch_words = sram_words - active_words;
         let eps = sram_words.div_ceil(100).max(1);
@@ -119,7 +120,7 @@ impl ReadBuffer {
             last_prefetch: -1,
             reads: 0,
             dram_window: None,
-            stream,
+            stream: if for_trace { stream } else { Vec::new() },
             next_line: 0,
             next_col: 0,
         }
@@ -145,7 +146,10 @@ impl ReadBuffer {
                         .flatten()
                 })
                 .collect();
-            sink.line(first_cycle + i as i64, &words);
+            sink.push(DramLine {
+                cycle: first_cycle + i as i64,
+                addrs: words,
+            });
         }
     }
 
@@ -237,7 +241,7 @@ mod tests {
     /// one; n_A = n_P = 2) fed at 1 word/cycle with the stream 10, 11, 12, 13.
     #[test]
     fn window_slides_and_double_charged_stall_by_hand() {
-        let mut b = ReadBuffer::new(4, 1, vec![Some(10), Some(11), Some(12), Some(13)]);
+        let mut b = ReadBuffer::new(4, 1, vec![Some(10), Some(11), Some(12), Some(13)], false);
         // Fill: 2 lines at cycles −2, −1; window sets [0, 2) = {10, 11}; hit: 0 + 1.
         assert_eq!(b.service(0, &[10], None), 1);
         assert_eq!((b.reads, b.dram_window), (2, Some((-2, -1))));

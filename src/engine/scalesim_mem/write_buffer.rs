@@ -9,7 +9,7 @@
 //! the drained words (padding slots of the drain's last line excepted) to the free space at
 //! once. At the end of the layer everything left drains from the last line's cycle on.
 
-use super::{DramLine, DramSink};
+use super::DramLine;
 use std::collections::VecDeque;
 
 /// Lines the cache holds before it moves to the drain queue.
@@ -108,9 +108,12 @@ impl WriteBuffer {
             let valid = self.queue.pop_front().expect("n ≤ queue length");
             last_valid = valid;
             if let Some(a) = &mut self.addrs {
-                let words: Vec<u64> = a.drain(..valid as usize).collect();
+                let addrs: Vec<u64> = a.drain(..valid as usize).collect();
                 if let Some(s) = sink.as_deref_mut() {
-                    s.line(start + i as i64, &words);
+                    s.push(DramLine {
+                        cycle: start + i as i64,
+                        addrs,
+                    });
                 }
             }
         }
