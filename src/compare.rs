@@ -2,6 +2,9 @@
 //! `dense` is the reference for speedups. Core logic only — no files, no printing.
 
 use crate::config::{Arch, Dataflow, MemoryModel};
+use crate::energy::{
+    ActionCounts, AreaBreakdown, EnergyBreakdown, FiguresOfMerit, Provision, layer_actions,
+};
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{PeLimits, SparseStats, simulate_packed};
 use crate::layout::importance::scores;
@@ -83,6 +86,12 @@ pub struct CompareRow {
     /// Cross-check and verification against the stepped engine, when asked for.
     #[serde(skip)]
     pub check: Option<CheckOutcome>,
+    /// What the hardware did ([`price_rows`] fills it).
+    #[serde(skip)]
+    pub actions: ActionCounts,
+    /// Their energy ([`price_rows`] fills it).
+    #[serde(skip)]
+    pub energy: EnergyBreakdown,
 }
 
 impl CompareRow {
@@ -277,6 +286,8 @@ fn evaluate(
         sparse: sp,
         grid,
         check,
+        actions: ActionCounts::default(),
+        energy: EnergyBreakdown::default(),
     }
 }
 
@@ -292,6 +303,8 @@ fn non_mac_row(arch: &Arch, layer: &Layer, kind: LayoutKind) -> CompareRow {
         dense_cycles: 0,
         grid: None,
         check: None,
+        actions: ActionCounts::default(),
+        energy: EnergyBreakdown::default(),
     }
 }
 
@@ -360,7 +373,7 @@ pub fn simulate_layout(
                 1
             };
         let (eb, ea) = packs.iter().fold((0.0, 0.0), |(a, b), p| {
-            (a + p.energy_before, b + p.energy_after)
+            (a + p.weight_sq_before, b + p.weight_sq_after)
         });
         let total: u64 = packs.iter().map(|p| (p.n * p.k) as u64).sum();
         let kept_all: u64 = packs.iter().map(|p| p.nnz_after).sum();
@@ -370,8 +383,8 @@ pub fn simulate_layout(
             weights: total,
             kept_weights: kept_all,
             sparsity: 1.0 - kept_all as f64 / total as f64,
-            retained_energy: retained,
-            energy: (eb, ea),
+            kept_weight_energy: retained,
+            weight_sq: (eb, ea),
             distortion: (1.0 - retained).max(0.0).sqrt(),
             max_fan_in: 1,
             max_bus_demand: 1,
@@ -439,10 +452,82 @@ pub fn compare(
         })
         .collect();
     let keep_dense = spec.layouts.contains(&LayoutKind::Dense);
-    (0..kinds.len())
+    let mut rows: Vec<CompareRow> = (0..kinds.len())
         .filter(|&li| kinds[li] != LayoutKind::Dense || keep_dense)
         .flat_map(|li| per_layer.iter().map(move |rows| rows[li].clone()))
-        .collect()
+        .collect();
+    price_rows(arch, &mut rows, spec.size_to_fit);
+    rows
+}
+
+/// The hardware `kind` needs on this array, from its rows: a mux as wide as its largest
+/// fan-in, a bus as wide as its largest row demand (within the bus it was mapped on), and
+/// its decoders when it has metadata.
+pub fn needed_provision(
+    arch: &Arch,
+    kind: LayoutKind,
+    size_to_fit: bool,
+    rows: &[&CompareRow],
+) -> Provision {
+    let limits = layout_limits(arch, kind, size_to_fit);
+    let fan = rows.iter().map(|r| r.sparse.max_fan_in).max().unwrap_or(1);
+    let demand = rows
+        .iter()
+        .map(|r| r.sparse.max_bus_demand)
+        .max()
+        .unwrap_or(1);
+    Provision {
+        mux_inputs: fan.max(1),
+        row_bus_width: demand.min(limits.row_bus_width).max(1),
+        decoder_lanes: if kind.is_packed() {
+            arch.decode.for_layout(kind).unwrap_or(0)
+        } else {
+            0
+        },
+        selects: kind.is_packed(),
+    }
+}
+
+/// The hardware `kind` runs on: the arch as provisioned, or (`size_to_fit`) what it needs.
+pub fn run_provision(
+    arch: &Arch,
+    kind: LayoutKind,
+    size_to_fit: bool,
+    rows: &[&CompareRow],
+) -> Provision {
+    if size_to_fit {
+        needed_provision(arch, kind, size_to_fit, rows)
+    } else {
+        Provision {
+            selects: kind.is_packed(),
+            ..Provision::of_arch(arch)
+        }
+    }
+}
+
+/// Fills every row's actions and energy, each layout priced on the hardware it runs on
+/// ([`run_provision`] over all of that layout's rows).
+pub fn price_rows(arch: &Arch, rows: &mut [CompareRow], size_to_fit: bool) {
+    let mut provisions: Vec<(String, Provision)> = Vec::new();
+    for r in rows.iter() {
+        let name = &r.sparse.layout;
+        if provisions.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let Ok(kind) = LayoutKind::parse(name) else {
+            continue;
+        };
+        let mine: Vec<&CompareRow> = rows.iter().filter(|x| &x.sparse.layout == name).collect();
+        provisions.push((name.clone(), run_provision(arch, kind, size_to_fit, &mine)));
+    }
+    for r in rows.iter_mut() {
+        let hw = provisions
+            .iter()
+            .find(|(n, _)| *n == r.sparse.layout)
+            .map_or_else(|| Provision::of_arch(arch), |(_, p)| *p);
+        r.actions = layer_actions(arch, &r.layer, Some(&r.sparse.packed_counts()), &hw);
+        r.energy = crate::energy::price(arch, &r.actions, &hw);
+    }
 }
 
 /// Every layout of `kinds` (dense first) on layer `i`.
@@ -487,7 +572,7 @@ pub struct LayoutTotals {
     /// Kept / all weights, as a sparsity.
     pub sparsity: f64,
     /// Σw²(kept) / Σw²(dense) over the network.
-    pub retained_energy: f64,
+    pub kept_weight_energy: f64,
     /// Sum of total cycles.
     pub total_cycles: u64,
     /// Sum of stall cycles.
@@ -523,10 +608,61 @@ pub struct LayoutTotals {
     pub ofmap_dram_bytes: u64,
     /// `ok`, or `infeasible (n layers)`.
     pub status: String,
+    /// Energy, area and figures of merit (written after the columns above).
+    #[serde(skip)]
+    pub cost: LayoutCost,
 }
 
-/// Network totals per layout, in the order the rows list layouts.
-pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
+/// A layout's energy over the network, the area of the hardware it runs on, and their
+/// figures of merit.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct LayoutCost {
+    /// Energy per inference by component.
+    #[serde(flatten)]
+    pub energy: EnergyBreakdown,
+    /// Area of the hardware the layout runs on (the arch as provisioned, or with
+    /// `--size-to-fit` what the layout needs).
+    #[serde(flatten)]
+    pub area: AreaBreakdown,
+    /// Area of the hardware the layout needs on this array (its mux, bus and decoders), mm².
+    pub needed_area_mm2: f64,
+    /// EDP, TOPS/W, TOPS/mm².
+    #[serde(flatten)]
+    pub merit: FiguresOfMerit,
+}
+
+/// The cost of one layout's rows.
+fn layout_cost(arch: &Arch, name: &str, rs: &[&CompareRow], size_to_fit: bool) -> LayoutCost {
+    let mut energy = EnergyBreakdown::default();
+    for r in rs {
+        energy += r.energy;
+    }
+    let (run, needed) = match LayoutKind::parse(name) {
+        Ok(kind) => (
+            run_provision(arch, kind, size_to_fit, rs),
+            needed_provision(arch, kind, size_to_fit, rs),
+        ),
+        Err(_) => (Provision::of_arch(arch), Provision::of_arch(arch)),
+    };
+    let area = crate::energy::area(arch, &run);
+    let cycles: u64 = rs.iter().map(|r| r.layer.total_cycles).sum();
+    let macs: u64 = rs.iter().map(|r| r.layer.macs).sum();
+    LayoutCost {
+        energy,
+        area,
+        needed_area_mm2: crate::energy::area(arch, &needed).area_mm2,
+        merit: FiguresOfMerit::new(
+            energy.energy_pj,
+            cycles as f64 / arch.clock_mhz,
+            macs,
+            area.area_mm2,
+        ),
+    }
+}
+
+/// Network totals per layout, in the order the rows list layouts; `size_to_fit` as the rows
+/// were run (it decides the hardware whose area they are charged).
+pub fn layout_totals(arch: &Arch, rows: &[CompareRow], size_to_fit: bool) -> Vec<LayoutTotals> {
     let mut order: Vec<&str> = Vec::new();
     for r in rows {
         if !order.contains(&r.sparse.layout.as_str()) {
@@ -553,8 +689,8 @@ pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
                 sum(&|r| r.sparse.metadata_dram_reads) * u64::from(mem.metadata_word_bytes);
             let filter_words = sum(&|r| r.layer.filter_dram_reads);
             let meta_filter_words = meta_dram.div_ceil(u64::from(mem.filter.word_bytes));
-            let e_before: f64 = rs.iter().map(|r| r.sparse.energy.0).sum();
-            let e_after: f64 = rs.iter().map(|r| r.sparse.energy.1).sum();
+            let e_before: f64 = rs.iter().map(|r| r.sparse.weight_sq.0).sum();
+            let e_after: f64 = rs.iter().map(|r| r.sparse.weight_sq.1).sum();
             let dense_cycles = sum(&|r| r.dense_cycles);
             let metadata_bits = sum(&|r| r.sparse.metadata_bits);
             LayoutTotals {
@@ -564,7 +700,7 @@ pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
                 } else {
                     1.0 - kept as f64 / weights as f64
                 },
-                retained_energy: if e_before == 0.0 {
+                kept_weight_energy: if e_before == 0.0 {
                     1.0
                 } else {
                     e_after / e_before
@@ -606,6 +742,7 @@ pub fn layout_totals(arch: &Arch, rows: &[CompareRow]) -> Vec<LayoutTotals> {
                 } else {
                     format!("infeasible ({infeasible} layers)")
                 },
+                cost: layout_cost(arch, name, &rs, size_to_fit),
             }
         })
         .collect();
@@ -657,7 +794,7 @@ pub fn run_layout(
     checks: &Checks,
 ) -> Vec<CompareRow> {
     use rayon::prelude::*;
-    (0..network.layers.len())
+    let mut rows: Vec<CompareRow> = (0..network.layers.len())
         .into_par_iter()
         .map(|i| {
             let layer = &network.layers[i];
@@ -669,7 +806,9 @@ pub fn run_layout(
             let packs = pack_layer(network, weights, i, kind, &params);
             evaluate(arch, layer, &packs, fit, checks, Some(dense.total_cycles))
         })
-        .collect()
+        .collect();
+    price_rows(arch, &mut rows, size_to_fit);
+    rows
 }
 
 /// The layer as SCALE-Sim's layer-wise N:M maps it — a GEMM whose K is compressed to
@@ -707,6 +846,8 @@ mod tests {
             dense_cycles: dense,
             grid: None,
             check: None,
+            actions: ActionCounts::default(),
+            energy: EnergyBreakdown::default(),
         }
     }
 
@@ -727,7 +868,7 @@ mod tests {
             row("darb", 0, 200, 0, 32),
             row("darb", 0, 0, 0, 0),
         ];
-        let t = layout_totals(&arch, &rows);
+        let t = layout_totals(&arch, &rows, false);
         let get = |l: &str| t.iter().find(|x| x.layout == l).unwrap();
         // (300 + 200) / 150 by hand: 10/3.
         assert_eq!(get("nm").dense_cycles, 500);

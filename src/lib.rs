@@ -23,6 +23,7 @@
 pub mod cli;
 pub mod compare;
 pub mod config;
+pub mod energy;
 pub mod engine;
 pub mod error;
 pub mod ini;

@@ -53,6 +53,15 @@ pub struct LayerStats {
     pub ofmap_dram_writes: u64,
     /// Spilled partial-sum words read back from DRAM.
     pub ofmap_dram_reads: u64,
+    /// Streamed-operand register writes in the array: each word entering an array row (or,
+    /// under OS, a column too) is written once into every used PE it passes
+    /// (`docs/model.md` §9).
+    pub operand_hops: u64,
+    /// Register writes to load the stationary operand: a tile shifts in from the top, so a
+    /// word that ends in used row j is written j + 1 times.
+    pub stationary_hops: u64,
+    /// Row-bus beats: per array row, the cycles in which its input carries at least one word.
+    pub bus_beats: u64,
     /// Cycles before the first fold could start (part of stall_cycles unless
     /// `first_fill = "prefetch"`).
     pub prefetch_cycles: u64,
@@ -120,6 +129,40 @@ pub struct NetworkTotals {
     pub dram_bytes: u64,
     /// Wall time at the configured clock, microseconds.
     pub time_us: f64,
+    /// Energy per inference by component.
+    #[serde(flatten)]
+    pub energy: crate::energy::EnergyBreakdown,
+    /// Area of the architecture as provisioned.
+    #[serde(flatten)]
+    pub area: crate::energy::AreaBreakdown,
+    /// EDP, TOPS/W, TOPS/mm².
+    #[serde(flatten)]
+    pub merit: crate::energy::FiguresOfMerit,
+}
+
+impl NetworkTotals {
+    /// Adds the network's energy (the sum of `energies`) and the area and figures of merit
+    /// of the hardware `hw`.
+    pub fn with_cost(
+        mut self,
+        arch: &crate::config::Arch,
+        energies: &[crate::energy::EnergyBreakdown],
+        hw: &crate::energy::Provision,
+    ) -> NetworkTotals {
+        let mut e = crate::energy::EnergyBreakdown::default();
+        for x in energies {
+            e += *x;
+        }
+        self.energy = e;
+        self.area = crate::energy::area(arch, hw);
+        self.merit = crate::energy::FiguresOfMerit::new(
+            e.energy_pj,
+            self.time_us,
+            self.macs,
+            self.area.area_mm2,
+        );
+        self
+    }
 }
 
 /// Cycles one PE spent in each state over a layer (`docs/model.md` §8). They sum to the layer's

@@ -109,6 +109,9 @@ pub fn cross_check_traced(
         s.ofmap_dram_writes,
     );
     cmp("ofmap_dram_reads", f.ofmap_dram_reads, s.ofmap_dram_reads);
+    cmp("operand_hops", f.operand_hops, s.operand_hops);
+    cmp("stationary_hops", f.stationary_hops, s.stationary_hops);
+    cmp("bus_beats", f.bus_beats, s.bus_beats);
     cmp("effectual_macs", fsp.effectual_macs, st.effectual_macs);
     cmp(
         "ineffectual_macs",

@@ -5,7 +5,7 @@ use crate::compare::{CompareSpec, compare, layout_totals};
 use crate::inputs;
 use crate::layout::LayoutKind;
 use crate::report::atomic::write_atomic;
-use crate::report::compare::{compare_csv, render_compare_table, totals_csv};
+use crate::report::compare::{actions_csv, compare_csv, render_compare_table, totals_csv};
 use crate::weights::{WeightSource, network_weights};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -21,7 +21,7 @@ struct CompareSummary<'a> {
     seed: Option<u64>,
     weight_spread: Option<crate::weights::WeightSpread>,
     size_to_fit: bool,
-    totals: &'a [crate::compare::LayoutTotals],
+    totals: Vec<crate::report::compare::TotalsJson<'a>>,
 }
 
 pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
@@ -67,7 +67,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         bar.set_position(done as u64)
     });
     bar.finish_and_clear();
-    let totals = layout_totals(&l.arch, &rows);
+    let totals = layout_totals(&l.arch, &rows, spec.size_to_fit);
 
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
@@ -77,6 +77,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
     };
     write("compare.csv", &compare_csv(&rows))?;
     write("compare_totals.csv", &totals_csv(&totals))?;
+    write("actions.csv", &actions_csv(&rows))?;
     let summary = CompareSummary {
         tool: crate::report::summary::Tool::default(),
         inputs: records,
@@ -87,7 +88,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         seed: a.weights.is_none().then_some(a.seed),
         weight_spread: spread,
         size_to_fit: spec.size_to_fit,
-        totals: &totals,
+        totals: crate::report::compare::totals_json(&totals),
     };
     write(
         "summary.json",

@@ -40,7 +40,7 @@ pub struct PackReport {
     /// Fraction of W that is zero after pruning.
     pub sparsity: f64,
     /// Σw²(kept) / Σw².
-    pub retained_energy: f64,
+    pub kept_weight_energy: f64,
     /// Metadata bits.
     pub metadata_bits: u64,
     /// Largest number of distinct activations one packed column needs over all filters.
@@ -154,7 +154,7 @@ pub fn report(kind: LayoutKind, tensor: &NamedTensor, w: &WeightMatrix, p: &Pack
             p.nnz_after as f64 / cells as f64
         },
         sparsity: p.sparsity(),
-        retained_energy: p.retained_energy(),
+        kept_weight_energy: p.kept_weight_energy(),
         metadata_bits: p.metadata_bits(),
         max_column_demand,
         groups: (kind == LayoutKind::Colcomb).then(|| p.groups.clone()),

@@ -5,10 +5,12 @@ use super::{RunArgs, load, progress_bar};
 use crate::compare::{
     CompareRow, CompareSpec, LayoutChoice, layout_limits, pack_layer, run_layout, scalesim_nm_layer,
 };
+use crate::energy::{ActionCounts, EnergyBreakdown, Provision, layer_actions, price};
 use crate::engine;
 use crate::engine::scalesim_view::scalesim_row;
 use crate::layout::{LayoutKind, LayoutParams};
 use crate::report::atomic::write_atomic;
+use crate::report::compare::actions_csv_of;
 use crate::report::compare::compare_csv;
 use crate::report::dram_trace::{DramTraceRow, dram_trace_csv, trace_rows};
 use crate::report::layers_csv::layers_csv;
@@ -187,7 +189,35 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
             layers
         }
     };
-    let mut totals = engine::totals(&l.arch, &layers);
+    // Energy per layer: the compare rows are priced; a dense run on the arch as provisioned.
+    let arch_hw = Provision::of_arch(&l.arch);
+    let (actions, energies, hw): (Vec<ActionCounts>, Vec<EnergyBreakdown>, Provision) =
+        match &sparse_rows {
+            Some(rows) => {
+                let kind = rows
+                    .iter()
+                    .find_map(|r| LayoutKind::parse(&r.sparse.layout).ok())
+                    .unwrap_or(LayoutKind::Dense);
+                let all: Vec<&crate::compare::CompareRow> = rows.iter().collect();
+                (
+                    rows.iter().map(|r| r.actions).collect(),
+                    rows.iter().map(|r| r.energy).collect(),
+                    crate::compare::run_provision(&l.arch, kind, a.size_to_fit, &all),
+                )
+            }
+            None => {
+                let actions: Vec<ActionCounts> = layers
+                    .iter()
+                    .map(|s| layer_actions(&l.arch, s, None, &arch_hw))
+                    .collect();
+                let energies = actions
+                    .iter()
+                    .map(|x| price(&l.arch, x, &arch_hw))
+                    .collect();
+                (actions, energies, arch_hw)
+            }
+        };
+    let mut totals = engine::totals(&l.arch, &layers).with_cost(&l.arch, &energies, &hw);
     if let Some(rows) = &sparse_rows {
         let effectual: u64 = rows.iter().map(|r| r.sparse.effectual_macs).sum();
         totals.pe_utilization = if totals.total_cycles == 0 {
@@ -207,8 +237,22 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         Some(rows) if a.layout.is_some() || params.layerwise_nm => {
             write("layers.csv", &compare_csv(rows))?
         }
-        _ => write("layers.csv", &layers_csv(&layers))?,
+        _ => write("layers.csv", &layers_csv(&layers, &energies))?,
     }
+    let layouts: Vec<&str> = match &sparse_rows {
+        Some(rows) => rows.iter().map(|r| r.sparse.layout.as_str()).collect(),
+        None => vec!["dense"; layers.len()],
+    };
+    write(
+        "actions.csv",
+        &actions_csv_of(
+            layers
+                .iter()
+                .zip(&layouts)
+                .zip(&actions)
+                .map(|((s, k), x)| (s.layer.as_str(), *k, x)),
+        ),
+    )?;
     let summary = Summary {
         tool: Tool::default(),
         inputs: Inputs {

@@ -39,6 +39,8 @@ pub struct Arch {
     pub dropped_filters: DroppedFilters,
     /// Default layout parameters for runs on this architecture (command-line flags override).
     pub layout: crate::layout::LayoutParams,
+    /// Energy per action and area per component.
+    pub tech: crate::energy::Technology,
 }
 
 /// Metadata entries decoded per cycle, per packed layout.
@@ -323,4 +325,55 @@ pub struct PeFeatures {
     /// Whether weight registers are double-buffered, so weight and select loading (and
     /// metadata decode) of the next fold can hide behind the current one.
     pub weight_double_buffer: bool,
+    /// Whether a PE gates a MAC slot whose weight is zero or absent (operand isolation): it
+    /// then costs `gated_mac_pj` instead of `mac_pj`. Timing is the same either way.
+    pub zero_gating: bool,
+    /// Width of the partial-sum (accumulator) register, bits.
+    pub accumulator_bits: u32,
+}
+
+/// The technology table of an architecture: `energy` and `area` resolved over their bases at
+/// the arch's word widths, SRAM banks and clock.
+pub fn resolve_technology(
+    energy: (
+        crate::energy::TechBase,
+        &crate::energy::table::EnergyOverrides,
+    ),
+    area: (
+        crate::energy::TechBase,
+        &crate::energy::table::AreaOverrides,
+    ),
+    memory: &Memory,
+    pe: &PeFeatures,
+    clock_mhz: f64,
+) -> crate::energy::Technology {
+    use crate::energy::table::{AreaTable, EnergyTable, TableContext};
+    let bits = |b: u32| b * 8;
+    let bank = |kb: u64| kb as f64 / 2.0;
+    let reg_bits = bits(memory.filter.word_bytes)
+        + pe.row_bus_width * bits(memory.ifmap.word_bytes)
+        + pe.accumulator_bits;
+    let select_bits = if pe.mux_inputs <= 1 {
+        0
+    } else {
+        32 - (pe.mux_inputs - 1).leading_zeros()
+    };
+    let cx = TableContext {
+        ifmap_bits: bits(memory.ifmap.word_bytes),
+        filter_bits: bits(memory.filter.word_bytes),
+        accumulator_bits: pe.accumulator_bits,
+        sram_bank_kb: [
+            bank(memory.ifmap.sram_kb),
+            bank(memory.filter.sram_kb),
+            bank(memory.ofmap.sram_kb),
+        ],
+        clock_mhz,
+        pe_reg_bits: reg_bits + select_bits,
+        mux_inputs: pe.mux_inputs,
+    };
+    let area = AreaTable::resolve(area.0, area.1, &cx);
+    crate::energy::Technology {
+        energy: EnergyTable::resolve(energy.0, energy.1, &cx, &area),
+        area,
+    }
 }

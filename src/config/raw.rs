@@ -40,6 +40,19 @@
 //! mux_inputs = 1              # largest PE input-mux fan-in, default 1 (plain PE)
 //! row_bus_width = 1           # activations entering an array row per cycle, default 1
 //! weight_double_buffer = false  # default false
+//! zero_gating = true          # zero-weight MAC slots gated (priced gated_mac_pj), default true
+//! accumulator_bits = 32       # partial-sum register width, default 32
+//!
+//! [energy]                    # pJ per action; every key optional (docs/model.md §9.4)
+//! base = "45nm"               # "45nm" (published 45 nm numbers) | "none" (unset keys cost 0)
+//! mac_pj = 0.3                # and gated_mac_pj, reg_bit_pj, mux_input_pj, decode_entry_pj,
+//!                             # bus_beat_pj, sram_pj_per_byte, {ifmap,filter,ofmap}_sram_pj_per_byte,
+//!                             # dram_pj_per_byte, pe_leakage_pj_per_cycle, idle_pe_cycle_pj
+//! ert = "ERT.yaml"            # read values from an Accelergy energy reference table
+//!
+//! [area]                      # µm² per component; every key optional
+//! base = "45nm"               # "45nm" | "none"
+//! mux_input_um2 = 14.9        # and mac_um2, reg_bit_um2, sram_um2_per_bit, decoder_um2
 //!
 //! [decode]                    # metadata entries decoded per cycle, per layout
 //! irregular = 32              # default for every layout: the array's column count
@@ -101,6 +114,122 @@ pub struct RawArch {
     /// `[layout]`.
     #[serde(default)]
     pub layout: RawLayout,
+    /// `[energy]`.
+    #[serde(default)]
+    pub energy: RawEnergy,
+    /// `[area]`.
+    #[serde(default)]
+    pub area: RawArea,
+}
+
+/// `[energy]`: pJ per action; unset keys come from `base`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnergy {
+    /// `45nm` (default) or `none`.
+    #[serde(default)]
+    pub base: crate::energy::TechBase,
+    /// An Accelergy ERT file whose values fill keys the file does not set (resolved by the
+    /// loader, relative to the architecture file).
+    #[serde(default)]
+    pub ert: Option<String>,
+    /// See [`crate::energy::EnergyTable`] for each key.
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    pub mac_pj: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub gated_mac_pj: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub reg_bit_pj: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub mux_input_pj: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub decode_entry_pj: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub bus_beat_pj: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub sram_pj_per_byte: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub ifmap_sram_pj_per_byte: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub filter_sram_pj_per_byte: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub ofmap_sram_pj_per_byte: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub dram_pj_per_byte: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub pe_leakage_pj_per_cycle: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub idle_pe_cycle_pj: Option<f64>,
+}
+
+impl RawEnergy {
+    /// The values the file sets.
+    pub fn overrides(&self) -> crate::energy::table::EnergyOverrides {
+        crate::energy::table::EnergyOverrides {
+            mac_pj: self.mac_pj,
+            gated_mac_pj: self.gated_mac_pj,
+            reg_bit_pj: self.reg_bit_pj,
+            mux_input_pj: self.mux_input_pj,
+            decode_entry_pj: self.decode_entry_pj,
+            bus_beat_pj: self.bus_beat_pj,
+            sram_pj_per_byte: self.sram_pj_per_byte,
+            ifmap_sram_pj_per_byte: self.ifmap_sram_pj_per_byte,
+            filter_sram_pj_per_byte: self.filter_sram_pj_per_byte,
+            ofmap_sram_pj_per_byte: self.ofmap_sram_pj_per_byte,
+            dram_pj_per_byte: self.dram_pj_per_byte,
+            pe_leakage_pj_per_cycle: self.pe_leakage_pj_per_cycle,
+            idle_pe_cycle_pj: self.idle_pe_cycle_pj,
+        }
+    }
+}
+
+/// `[area]`: µm² per component; unset keys come from `base`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArea {
+    /// `45nm` (default) or `none`.
+    #[serde(default)]
+    pub base: crate::energy::TechBase,
+    /// See [`crate::energy::AreaTable`] for each key.
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    pub mac_um2: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub reg_bit_um2: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub mux_input_um2: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub sram_um2_per_bit: Option<f64>,
+    #[serde(default, deserialize_with = "values::opt_tech_value")]
+    #[allow(missing_docs)]
+    pub decoder_um2: Option<f64>,
+}
+
+impl RawArea {
+    /// The values the file sets.
+    pub fn overrides(&self) -> crate::energy::table::AreaOverrides {
+        crate::energy::table::AreaOverrides {
+            mac_um2: self.mac_um2,
+            reg_bit_um2: self.reg_bit_um2,
+            mux_input_um2: self.mux_input_um2,
+            sram_um2_per_bit: self.sram_um2_per_bit,
+            decoder_um2: self.decoder_um2,
+        }
+    }
 }
 
 /// `[decode]`: metadata decode throughput, entries per cycle, per layout. Default: the
@@ -328,6 +457,11 @@ pub struct RawPe {
     pub row_bus_width: u32,
     /// Double-buffered weight registers.
     pub weight_double_buffer: bool,
+    /// Zero-weight MAC slots are gated.
+    pub zero_gating: bool,
+    /// Accumulator width, bits.
+    #[serde(deserialize_with = "values::accumulator_bits")]
+    pub accumulator_bits: u32,
 }
 
 impl Default for RawPe {
@@ -336,6 +470,8 @@ impl Default for RawPe {
             mux_inputs: 1,
             row_bus_width: 1,
             weight_double_buffer: false,
+            zero_gating: true,
+            accumulator_bits: 32,
         }
     }
 }

@@ -181,6 +181,38 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
         Some(e) if !e.value.is_empty() => e.value.clone(),
         _ => default_name.to_string(),
     };
+    let pe = PeFeatures {
+        mux_inputs: 1,
+        row_bus_width: 1,
+        weight_double_buffer: false,
+        zero_gating: true,
+        accumulator_bits: 32,
+    };
+    let memory = Memory {
+        bandwidth_mode: mode,
+        ifmap: op(ifmap_kb, ifmap_bw),
+        filter: op(filter_kb, filter_bw),
+        ofmap: op(ofmap_kb, ofmap_bw),
+        metadata_word_bytes: 1,
+        // SCALE-Sim's N:M runs stream compressed operands that the `scalesim` model does
+        // not reproduce: they get sparsim's model.
+        policy: super::MemoryPolicy {
+            model: if layerwise_nm {
+                super::MemoryModel::Sparsim
+            } else {
+                super::MemoryModel::Scalesim
+            },
+            ..super::MemoryPolicy::default()
+        },
+    };
+    // A `.cfg` has no technology section: the 45 nm defaults.
+    let tech = super::resolve_technology(
+        (crate::energy::TechBase::Nm45, &Default::default()),
+        (crate::energy::TechBase::Nm45, &Default::default()),
+        &memory,
+        &pe,
+        super::raw::DEFAULT_CLOCK_MHZ,
+    );
     Ok(Arch {
         name,
         description: format!("imported from SCALE-Sim config {origin}"),
@@ -190,28 +222,8 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             cols: cols as u32,
         },
         dataflow,
-        memory: Memory {
-            bandwidth_mode: mode,
-            ifmap: op(ifmap_kb, ifmap_bw),
-            filter: op(filter_kb, filter_bw),
-            ofmap: op(ofmap_kb, ofmap_bw),
-            metadata_word_bytes: 1,
-            // SCALE-Sim's N:M runs stream compressed operands that the `scalesim` model does
-            // not reproduce: they get sparsim's model.
-            policy: super::MemoryPolicy {
-                model: if layerwise_nm {
-                    super::MemoryModel::Sparsim
-                } else {
-                    super::MemoryModel::Scalesim
-                },
-                ..super::MemoryPolicy::default()
-            },
-        },
-        pe: PeFeatures {
-            mux_inputs: 1,
-            row_bus_width: 1,
-            weight_double_buffer: false,
-        },
+        memory,
+        pe,
         decode: DecodeThroughput::uniform(cols as u32),
         ports: super::SramPorts::dense_need(
             ArrayShape {
@@ -225,6 +237,7 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
             layerwise_nm,
             ..crate::layout::LayoutParams::default()
         },
+        tech,
     })
 }
 

@@ -210,6 +210,27 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
         scalesim_model_fits(&memory, ports, array, raw.array.dataflow)
             .map_err(|(key, m)| InputError::new(origin, m).with_key(key))?;
     }
+    let pe = PeFeatures {
+        mux_inputs: raw.pe.mux_inputs,
+        row_bus_width: raw.pe.row_bus_width,
+        weight_double_buffer: raw.pe.weight_double_buffer,
+        zero_gating: raw.pe.zero_gating,
+        accumulator_bits: raw.pe.accumulator_bits,
+    };
+    if raw.energy.ert.is_some() {
+        return Err(InputError::new(
+            origin,
+            "`ert` names a file, which this input cannot resolve: load the architecture from its file",
+        )
+        .with_key("energy.ert"));
+    }
+    let tech = super::resolve_technology(
+        (raw.energy.base, &raw.energy.overrides()),
+        (raw.area.base, &raw.area.overrides()),
+        &memory,
+        &pe,
+        raw.clock_mhz,
+    );
     let name = match raw.name {
         Some(n) if n.trim().is_empty() => {
             return Err(
@@ -230,11 +251,7 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
         },
         dataflow: raw.array.dataflow,
         memory,
-        pe: PeFeatures {
-            mux_inputs: raw.pe.mux_inputs,
-            row_bus_width: raw.pe.row_bus_width,
-            weight_double_buffer: raw.pe.weight_double_buffer,
-        },
+        pe,
         decode: {
             let d = &raw.decode;
             let or = |v: Option<u32>| v.unwrap_or(raw.array.cols);
@@ -251,6 +268,7 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
         dropped_filters: raw.outputs.dropped_filters,
         layout: layout_params(&raw.layout, &LayoutParams::default())
             .map_err(|m| InputError::new(origin, m).with_key("layout"))?,
+        tech,
     })
 }
 

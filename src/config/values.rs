@@ -117,3 +117,41 @@ pub fn opt_port<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error
 pub fn opt_throughput<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     bounded_int(d, 1 << 20).map(|v| Some(v as u32))
 }
+
+/// Largest technology-table value accepted (pJ or µm²).
+pub const MAX_TECH_VALUE: f64 = 1e9;
+
+/// A technology-table value: finite, in `0..=1e9` (pJ per action or µm² per component).
+pub fn opt_tech_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    struct V;
+    impl V {
+        fn check<E: de::Error>(&self, v: f64, unexpected: Unexpected) -> Result<Option<f64>, E> {
+            if v.is_finite() && (0.0..=MAX_TECH_VALUE).contains(&v) {
+                Ok(Some(v))
+            } else {
+                Err(E::invalid_value(unexpected, self))
+            }
+        }
+    }
+    impl Visitor<'_> for V {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number from 0 to 1e9")
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<f64>, E> {
+            self.check(v as f64, Unexpected::Signed(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<f64>, E> {
+            self.check(v as f64, Unexpected::Unsigned(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<f64>, E> {
+            self.check(v, Unexpected::Float(v))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Accumulator width, bits: 1..=64.
+pub fn accumulator_bits<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    bounded_int(d, 64).map(|v| v as u32)
+}

@@ -229,13 +229,54 @@ fn fold_cycles(m: &Mapping, f: &Fold, ports: SramPorts) -> u64 {
     .cycles
 }
 
-/// Adds the SRAM accesses of every fold of `instances` GEMMs to `s` (the same for each).
+/// Data moves inside the array during one fold (`docs/model.md` §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ArrayMoves {
+    /// Streamed-operand register writes.
+    pub operand_hops: u64,
+    /// Register writes loading the stationary tile.
+    pub stationary_hops: u64,
+    /// Row-bus beats.
+    pub bus_beats: u64,
+}
+
+/// Register writes of a stationary tile of `rows_used × cols_used` words shifted in from the
+/// top of the array: the word that ends in row j is written j + 1 times.
+pub fn stationary_load_hops(rows_used: u64, cols_used: u64) -> u64 {
+    cols_used * (rows_used * (rows_used + 1) / 2)
+}
+
+/// Data moves of a dense fold: every streamed word is written into each used PE of its row
+/// (WS: activations, IS: weights, both `T × rows_used` words over `cols_used` PEs); under OS
+/// activations cross the rows and weights the columns, and nothing is stationary.
+pub fn fold_moves(m: &Mapping, f: &Fold) -> ArrayMoves {
+    let slots = m.t * f.rows_used * f.cols_used;
+    match m.dataflow {
+        Dataflow::Ws | Dataflow::Is => ArrayMoves {
+            operand_hops: slots,
+            stationary_hops: stationary_load_hops(f.rows_used, f.cols_used),
+            bus_beats: m.t * f.rows_used,
+        },
+        Dataflow::Os => ArrayMoves {
+            operand_hops: 2 * slots,
+            stationary_hops: 0,
+            bus_beats: m.t * f.rows_used,
+        },
+    }
+}
+
+/// Adds the SRAM accesses and array data moves of every fold of `instances` GEMMs to `s`
+/// (the same for each).
 fn add_sram_accesses(m: &Mapping, instances: u64, s: &mut LayerStats) {
     for f in m.fold_sequence() {
         let a = fold_sram_accesses(m, &f);
         s.ifmap_sram_reads += a.ifmap_reads * instances;
         s.filter_sram_reads += a.filter_reads * instances;
         s.ofmap_sram_writes += a.ofmap_writes * instances;
+        let mv = fold_moves(m, &f);
+        s.operand_hops += mv.operand_hops * instances;
+        s.stationary_hops += mv.stationary_hops * instances;
+        s.bus_beats += mv.bus_beats * instances;
     }
 }
 
@@ -347,6 +388,9 @@ pub fn totals(arch: &Arch, layers: &[LayerStats]) -> NetworkTotals {
         ofmap_dram_reads: sum(|l| l.ofmap_dram_reads),
         dram_bytes,
         time_us: total_cycles as f64 / arch.clock_mhz,
+        energy: Default::default(),
+        area: Default::default(),
+        merit: Default::default(),
     }
 }
 

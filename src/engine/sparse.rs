@@ -62,7 +62,7 @@ pub struct SparseStats {
     /// Fraction of W's weights that are zero after pruning.
     pub sparsity: f64,
     /// Σw²(kept) / Σw²(dense).
-    pub retained_energy: f64,
+    pub kept_weight_energy: f64,
     /// ‖W − W_kept‖_F / ‖W‖_F.
     pub distortion: f64,
     /// Metadata bits stored for the layer.
@@ -88,11 +88,24 @@ pub struct SparseStats {
     pub metadata_dram_reads: u64,
     /// Σw² of the dense and of the kept weights (for network totals; not a CSV column).
     #[serde(skip)]
-    pub energy: (f64, f64),
+    pub weight_sq: (f64, f64),
     /// `infeasible: …` when the layout cannot map on the PEs, else `ok`.
     pub status: String,
     /// What the layout did besides its rule (e.g. PCONV leaving a layer dense).
     pub note: String,
+}
+
+impl SparseStats {
+    /// The counters a layer's energy actions need ([`crate::energy::layer_actions`]).
+    pub fn packed_counts(&self) -> crate::energy::PackedCounts {
+        crate::energy::PackedCounts {
+            effectual_macs: self.effectual_macs,
+            ineffectual_macs: self.ineffectual_macs,
+            decoder_entries: self.decoder_entries,
+            metadata_sram_reads: self.metadata_sram_reads,
+            metadata_dram_reads: self.metadata_dram_reads,
+        }
+    }
 }
 
 /// Adds one fold's PE states: a used PE does `t` MACs (effectual with a nonzero weight)
@@ -429,7 +442,18 @@ pub fn map_packed(
                     sp.effectual_macs += f.effectual_cells * m;
                     sp.ineffectual_macs += (f.rows_used * f.cols_used - f.effectual_cells) * m;
                     sp.metadata_sram_reads += meta_words;
-                    s.ifmap_sram_reads += m * f.bus.iter().map(|&d| u64::from(d)).sum::<u64>();
+                    let vector_words: u64 = f.bus.iter().map(|&d| u64::from(d)).sum();
+                    s.ifmap_sram_reads += m * vector_words;
+                    // Each activation crosses the fold's used columns on its lane; a row's
+                    // bus is busy in the beats that carry its D_r activations.
+                    s.operand_hops += m * vector_words * f.cols_used;
+                    s.bus_beats += m * f
+                        .bus
+                        .iter()
+                        .map(|&d| u64::from(d).div_ceil(bus))
+                        .sum::<u64>();
+                    s.stationary_hops +=
+                        crate::engine::stationary_load_hops(f.rows_used, f.cols_used);
                     s.filter_sram_reads += f.rows_used * f.cols_used;
                     s.ofmap_sram_writes += m * f.cols_used;
                     s.compute_cycles += cycles;
@@ -510,18 +534,18 @@ pub fn map_packed(
         packs.iter().map(|p| (p.n * p.k) as u64).sum()
     };
     let (e_before, e_after) = packs.iter().fold((0.0, 0.0), |(a, b), p| {
-        (a + p.energy_before, b + p.energy_after)
+        (a + p.weight_sq_before, b + p.weight_sq_after)
     });
     sp.weights = total;
     sp.kept_weights = kept;
     sp.sparsity = 1.0 - kept as f64 / total as f64;
-    sp.retained_energy = if e_before == 0.0 {
+    sp.kept_weight_energy = if e_before == 0.0 {
         1.0
     } else {
         e_after / e_before
     };
-    sp.energy = (e_before, e_after);
-    sp.distortion = (1.0 - sp.retained_energy).max(0.0).sqrt();
+    sp.weight_sq = (e_before, e_after);
+    sp.distortion = (1.0 - sp.kept_weight_energy).max(0.0).sqrt();
     sp.metadata_bits = if work.weights_shared {
         packs[0].metadata_bits()
     } else {

@@ -94,9 +94,9 @@ pub struct Packed {
     /// Nonzero weights kept.
     pub nnz_after: u64,
     /// Σ w² of the dense weights.
-    pub energy_before: f64,
+    pub weight_sq_before: f64,
     /// Σ w² of the kept weights.
-    pub energy_after: f64,
+    pub weight_sq_after: f64,
     /// Why the layout did something other than its rule (e.g. PCONV on a non-3×3 layer).
     pub note: Option<String>,
     /// Column combining: each packed row's group of original columns (W's K indices).
@@ -106,12 +106,12 @@ pub struct Packed {
 impl Packed {
     /// Wraps packed blocks of `w`, counting the kept weights and their energy from the cells.
     pub fn new(layout: LayoutKind, w: &WeightMatrix, blocks: Vec<PackedBlock>) -> Packed {
-        let (mut nnz_after, mut energy_after) = (0u64, 0f64);
+        let (mut nnz_after, mut weight_sq_after) = (0u64, 0f64);
         for b in &blocks {
             for c in &b.cells {
                 if c.k != EMPTY && c.w != 0.0 {
                     nnz_after += 1;
-                    energy_after += f64::from(c.w) * f64::from(c.w);
+                    weight_sq_after += f64::from(c.w) * f64::from(c.w);
                 }
             }
         }
@@ -122,8 +122,8 @@ impl Packed {
             blocks,
             nnz_before: w.nnz() as u64,
             nnz_after,
-            energy_before: w.energy(),
-            energy_after,
+            weight_sq_before: w.sum_of_squares(),
+            weight_sq_after,
             note: None,
             groups: Vec::new(),
         }
@@ -141,17 +141,17 @@ impl Packed {
     }
 
     /// Σw²(kept) / Σw²(dense); 1 for an all-zero matrix.
-    pub fn retained_energy(&self) -> f64 {
-        if self.energy_before == 0.0 {
+    pub fn kept_weight_energy(&self) -> f64 {
+        if self.weight_sq_before == 0.0 {
             1.0
         } else {
-            self.energy_after / self.energy_before
+            self.weight_sq_after / self.weight_sq_before
         }
     }
 
     /// ‖W − W_kept‖_F / ‖W‖_F.
     pub fn distortion(&self) -> f64 {
-        (1.0 - self.retained_energy()).max(0.0).sqrt()
+        (1.0 - self.kept_weight_energy()).max(0.0).sqrt()
     }
 
     /// All metadata bits: cells plus column overhead.

@@ -16,7 +16,7 @@ fn to_csv<T: serde::Serialize>(rows: &[T]) -> Vec<u8> {
 }
 
 /// A struct's CSV header and values (the csv crate cannot flatten nested structs).
-fn record<T: serde::Serialize>(v: &T) -> (csv::StringRecord, csv::StringRecord) {
+pub(crate) fn record<T: serde::Serialize>(v: &T) -> (csv::StringRecord, csv::StringRecord) {
     let bytes = to_csv(std::slice::from_ref(v));
     let mut r = csv::Reader::from_reader(bytes.as_slice());
     let header = r.headers().expect("a header was written").clone();
@@ -36,11 +36,14 @@ pub fn compare_csv(rows: &[CompareRow]) -> Vec<u8> {
     for (i, row) in rows.iter().enumerate() {
         assert_finite("compare.csv", &row.layer);
         assert_finite("compare.csv", &row.sparse);
+        assert_finite("compare.csv", &row.energy);
         let (h1, v1) = record(&row.layer);
         let (h2, v2) = record(&row.sparse);
+        let (h3, v3) = record(&row.energy);
         if i == 0 {
             let mut h: Vec<&str> = h1.iter().chain(h2.iter()).collect();
             h.extend(["dense_cycles", "speedup_vs_dense"]);
+            h.extend(h3.iter());
             w.write_record(&h).expect("writing into memory cannot fail");
         }
         let extra = [
@@ -51,16 +54,71 @@ pub fn compare_csv(rows: &[CompareRow]) -> Vec<u8> {
             .iter()
             .chain(v2.iter())
             .chain(extra.iter().map(String::as_str))
+            .chain(v3.iter())
             .collect();
         w.write_record(&v).expect("writing into memory cannot fail");
     }
     w.into_inner().expect("flushing into memory cannot fail")
 }
 
-/// One row per layout with network totals.
+/// One row per layout with network totals, then its energy by component, its area by
+/// component, the area it needs and its figures of merit.
 pub fn totals_csv(totals: &[LayoutTotals]) -> Vec<u8> {
     assert_finite("compare_totals.csv", totals);
-    to_csv(totals)
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (i, t) in totals.iter().enumerate() {
+        assert_finite("compare_totals.csv", &t.cost);
+        let parts = [
+            record(t),
+            record(&t.cost.energy),
+            record(&t.cost.area),
+            record(&NeededArea {
+                needed_area_mm2: t.cost.needed_area_mm2,
+            }),
+            record(&t.cost.merit),
+        ];
+        if i == 0 {
+            let h: Vec<&str> = parts.iter().flat_map(|(h, _)| h.iter()).collect();
+            w.write_record(&h).expect("writing into memory cannot fail");
+        }
+        let v: Vec<&str> = parts.iter().flat_map(|(_, v)| v.iter()).collect();
+        w.write_record(&v).expect("writing into memory cannot fail");
+    }
+    w.into_inner().expect("flushing into memory cannot fail")
+}
+
+#[derive(serde::Serialize)]
+struct NeededArea {
+    needed_area_mm2: f64,
+}
+
+/// One row per layer × layout: the action counts its energy was priced from.
+pub fn actions_csv(rows: &[CompareRow]) -> Vec<u8> {
+    actions_csv_of(
+        rows.iter()
+            .map(|r| (r.layer.layer.as_str(), r.sparse.layout.as_str(), &r.actions)),
+    )
+}
+
+/// `actions.csv` from (layer, layout, actions) triples.
+pub fn actions_csv_of<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a str, &'a crate::energy::ActionCounts)>,
+) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (i, (layer, layout, actions)) in rows.enumerate() {
+        let (h, v) = record(actions);
+        if i == 0 {
+            let mut head = vec!["layer", "layout"];
+            head.extend(h.iter());
+            w.write_record(&head)
+                .expect("writing into memory cannot fail");
+        }
+        let mut vals = vec![layer, layout];
+        vals.extend(v.iter());
+        w.write_record(&vals)
+            .expect("writing into memory cannot fail");
+    }
+    w.into_inner().expect("flushing into memory cannot fail")
 }
 
 /// How the table shows an undefined ratio (a speedup over no cycles, bits per kept weight
@@ -95,7 +153,7 @@ pub fn render_compare_table(
     let header = [
         "layout",
         "sparsity",
-        "energy",
+        "w² kept",
         "cycles",
         "speedup",
         "PE util",
@@ -104,9 +162,13 @@ pub fn render_compare_table(
         "bus",
         "meta b/nz",
         "DRAM kB",
+        "energy µJ",
+        "area mm²",
+        "TOPS/W",
+        "EDP µJ·ms",
         "status",
     ];
-    let rows: Vec<[String; 12]> = totals
+    let rows: Vec<[String; 16]> = totals
         .iter()
         .map(|t| {
             let dram = t.filter_dram_bytes
@@ -116,7 +178,7 @@ pub fn render_compare_table(
             [
                 t.layout.clone(),
                 format!("{:.1}%", 100.0 * t.sparsity),
-                format!("{:.1}%", 100.0 * t.retained_energy),
+                format!("{:.1}%", 100.0 * t.kept_weight_energy),
                 thousands(t.total_cycles),
                 t.speedup_vs_dense
                     .map_or_else(|| UNDEFINED.to_string(), |s| format!("{s:.2}x")),
@@ -127,6 +189,13 @@ pub fn render_compare_table(
                 t.metadata_bits_per_nonzero
                     .map_or_else(|| UNDEFINED.to_string(), |b| format!("{b:.2}")),
                 thousands(dram.div_ceil(1024)),
+                format!("{:.2}", t.cost.energy.energy_pj * 1e-6),
+                format!("{:.3}", t.cost.area.area_mm2),
+                t.cost
+                    .merit
+                    .tops_per_w
+                    .map_or_else(|| UNDEFINED.to_string(), |v| format!("{v:.2}")),
+                format!("{:.4}", t.cost.merit.edp_uj_ms),
                 t.status.clone(),
             ]
         })
@@ -153,4 +222,27 @@ pub fn render_compare_table(
         let _ = writeln!(out, "{}", line(r));
     }
     out
+}
+
+/// A layout's totals as `summary.json` lists them: the `compare_totals.csv` values, the
+/// energy and area breakdowns included.
+#[derive(Debug, serde::Serialize)]
+pub struct TotalsJson<'a> {
+    /// The totals.
+    #[serde(flatten)]
+    pub totals: &'a LayoutTotals,
+    /// Energy, area and figures of merit.
+    #[serde(flatten)]
+    pub cost: &'a crate::compare::LayoutCost,
+}
+
+/// The JSON view of every layout's totals.
+pub fn totals_json(totals: &[LayoutTotals]) -> Vec<TotalsJson<'_>> {
+    totals
+        .iter()
+        .map(|t| TotalsJson {
+            totals: t,
+            cost: &t.cost,
+        })
+        .collect()
 }

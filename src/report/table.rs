@@ -118,6 +118,16 @@ pub fn render_table(
         arch.clock_mhz,
         thousands(t.dram_bytes)
     );
+    let _ = writeln!(
+        out,
+        "energy {:.2} uJ per inference ({} table: MAC {:.2}, SRAM {:.2}, DRAM {:.2} uJ); area {:.3} mm2",
+        t.energy.energy_pj * 1e-6,
+        arch.tech.energy.base.as_str(),
+        t.energy.energy_mac_pj * 1e-6,
+        t.energy.energy_sram_pj * 1e-6,
+        t.energy.energy_dram_pj * 1e-6,
+        t.area.area_mm2
+    );
     out
 }
 

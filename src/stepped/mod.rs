@@ -658,6 +658,9 @@ pub fn step_layer_traced(
                     );
                     s.ifmap_sram_reads += reads.0;
                     s.filter_sram_reads += reads.1;
+                    // Activations cross the used columns, weights the used rows.
+                    s.operand_hops += reads.0 * f.cols_used as u64 + reads.1 * f.rows_used as u64;
+                    s.bus_beats += reads.0;
                     s.ofmap_sram_writes += writes;
                     activity = ArrayActivity::Compute;
                     last
@@ -747,6 +750,9 @@ pub fn step_layer_traced(
                             s.filter_sram_reads += stream_reads;
                         }
                         s.ofmap_sram_writes += counters.output_writes;
+                        s.operand_hops += counters.operand_hops;
+                        s.stationary_hops += counters.stationary_hops;
+                        s.bus_beats += counters.bus_beats;
                     }
                 }
             }

@@ -83,6 +83,12 @@ pub struct FoldCounters {
     pub stream_reads: u64,
     /// Outputs written to SRAM.
     pub output_writes: u64,
+    /// Streamed words written into used PEs' lane registers.
+    pub operand_hops: u64,
+    /// Stationary words written into PE registers while the tile shifts in.
+    pub stationary_hops: u64,
+    /// Row-cycles in which a used row's bus carried at least one word.
+    pub bus_beats: u64,
     /// MAC events with a nonzero weight.
     pub effectual: u64,
     /// MAC events with a zero or absent weight.
@@ -306,6 +312,8 @@ impl StationaryArray {
             self.load_lane[col] = if used { f.lane[j] } else { 0 };
             k.stationary_reads += u64::from(used);
         }
+        // Every register now holding a word of the tile was written this cycle.
+        k.stationary_hops += self.load_used.iter().filter(|&&u| u).count() as u64;
         if i + 1 < self.r {
             self.phase = Phase::Load(i + 1);
         } else {
@@ -378,15 +386,20 @@ impl StationaryArray {
             } else {
                 0
             };
+            let mut words = 0u64;
             for lane in 0..b {
                 let e = j * b + lane;
                 self.lane_val[base * b + lane] = if e < len {
-                    k.stream_reads += 1;
+                    words += 1;
                     io.value(row, t, e)
                 } else {
                     0
                 };
             }
+            // The beat's words travel along the row through its used PEs.
+            k.stream_reads += words;
+            k.operand_hops += words * f.cols_used as u64;
+            k.bus_beats += u64::from(words > 0);
         }
         // 2. PEs, bottom row first so each reads the psum its upper neighbour made last cycle.
         if b == 1 && f.beats == 1 && !f.streamed_weights {

@@ -6,6 +6,7 @@
 use super::spec::{Point, SweepSpec, show_value};
 use crate::compare::{layout_limits, pack_layer, simulate_layout, speedup};
 use crate::config::{Arch, Dataflow, MemoryModel};
+use crate::energy::{EnergyBreakdown, FiguresOfMerit, Provision, area, layer_actions, price};
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
 use crate::error::InputError;
@@ -18,7 +19,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 /// Network-total columns of `sweep.csv`, after `point`, `workload` and the axes.
-pub const RESULT_COLUMNS: [&str; 19] = [
+pub const RESULT_COLUMNS: [&str; 24] = [
     "status",
     "total_cycles",
     "compute_cycles",
@@ -32,12 +33,17 @@ pub const RESULT_COLUMNS: [&str; 19] = [
     "dram_bytes",
     "speedup_vs_dense",
     "sparsity",
-    "retained_energy",
+    "kept_weight_energy",
     "metadata_bits",
     "max_fan_in",
     "max_bus_demand",
     "decode_cycles",
     "time_us",
+    "energy_pj",
+    "area_mm2",
+    "edp_uj_ms",
+    "tops_per_w",
+    "tops_per_mm2",
 ];
 
 /// Per-layer columns of `sweep_layers.csv`, after `point`.
@@ -272,50 +278,58 @@ fn evaluate(
     }
     let mut layers_out = Vec::new();
     let mut t = Totals::default();
+    // The point's hardware as its architecture provisions it.
+    let hw = Provision {
+        selects: layout.is_packed(),
+        ..Provision::of_arch(arch)
+    };
     let mut infeasible: Vec<String> = Vec::new();
     for (i, layer) in net.layers.iter().enumerate() {
         let dense = simulate_layer(arch, layer);
-        let (s, eff, fan, bus, meta, decode, kept, weights, energy, status) = match &packs[i] {
-            None => {
-                let w = layer.gemm_work().map_or(0, |w| {
-                    w.shape.n * w.shape.k * if w.weights_shared { 1 } else { w.instances }
-                });
-                // Unpruned: every weight kept, all its energy retained (relative units).
-                let on = dense.folds > 0;
-                let energy = if on { (1.0, 1.0) } else { (0.0, 0.0) };
-                (
-                    dense.clone(),
-                    dense.macs,
-                    u32::from(on),
-                    u32::from(on),
-                    0,
-                    0,
-                    w,
-                    w,
-                    energy,
-                    "ok".to_string(),
-                )
-            }
-            Some(pk) => {
-                // The `scalesim` model times in-place layouts as the dense engine does.
-                let (s, sp) = match &mappings[i] {
-                    Some(m) if !scalesim => finish_packed(arch, m, None),
-                    _ => simulate_layout(arch, layer, pk, false),
-                };
-                (
-                    s,
-                    sp.effectual_macs,
-                    sp.max_fan_in,
-                    sp.max_bus_demand,
-                    sp.metadata_bits,
-                    sp.decode_cycles,
-                    sp.kept_weights,
-                    sp.weights,
-                    sp.energy,
-                    sp.status,
-                )
-            }
-        };
+        let (s, eff, fan, bus, meta, decode, kept, weights, weight_sq, status, counts) =
+            match &packs[i] {
+                None => {
+                    let w = layer.gemm_work().map_or(0, |w| {
+                        w.shape.n * w.shape.k * if w.weights_shared { 1 } else { w.instances }
+                    });
+                    // Unpruned: every weight kept, all its w² kept (relative units).
+                    let on = dense.folds > 0;
+                    let weight_sq = if on { (1.0, 1.0) } else { (0.0, 0.0) };
+                    (
+                        dense.clone(),
+                        dense.macs,
+                        u32::from(on),
+                        u32::from(on),
+                        0,
+                        0,
+                        w,
+                        w,
+                        weight_sq,
+                        "ok".to_string(),
+                        None,
+                    )
+                }
+                Some(pk) => {
+                    // The `scalesim` model times in-place layouts as the dense engine does.
+                    let (s, sp) = match &mappings[i] {
+                        Some(m) if !scalesim => finish_packed(arch, m, None),
+                        _ => simulate_layout(arch, layer, pk, false),
+                    };
+                    (
+                        s,
+                        sp.effectual_macs,
+                        sp.max_fan_in,
+                        sp.max_bus_demand,
+                        sp.metadata_bits,
+                        sp.decode_cycles,
+                        sp.kept_weights,
+                        sp.weights,
+                        sp.weight_sq,
+                        sp.status.clone(),
+                        Some(sp.packed_counts()),
+                    )
+                }
+            };
         if status != "ok" {
             infeasible.push(format!(
                 "`{}`: {}",
@@ -323,6 +337,7 @@ fn evaluate(
                 status.trim_start_matches("infeasible: ")
             ));
         }
+        t.energy += price(arch, &layer_actions(arch, &s, counts.as_ref(), &hw), &hw);
         t.add(
             arch,
             &s,
@@ -333,7 +348,7 @@ fn evaluate(
             decode,
             kept,
             weights,
-            energy,
+            weight_sq,
             dense.total_cycles,
         );
         if spec.per_layer {
@@ -359,7 +374,7 @@ fn evaluate(
         Some(first) => format!("infeasible: {} layers (first {first})", infeasible.len()),
     };
     row.push(status);
-    row.extend(t.values(arch));
+    row.extend(t.values(arch, &hw));
     PointResult {
         id: p.id,
         row,
@@ -381,11 +396,12 @@ struct Totals {
     dense_total: u64,
     kept: u64,
     weights: u64,
-    energy: (f64, f64),
+    weight_sq: (f64, f64),
     meta: u64,
     fan: u32,
     bus: u32,
     decode: u64,
+    energy: EnergyBreakdown,
 }
 
 impl Totals {
@@ -401,7 +417,7 @@ impl Totals {
         decode: u64,
         kept: u64,
         weights: u64,
-        energy: (f64, f64),
+        weight_sq: (f64, f64),
         dense_total: u64,
     ) {
         let m = &arch.memory;
@@ -418,20 +434,23 @@ impl Totals {
         self.dense_total += dense_total;
         self.kept += kept;
         self.weights += weights;
-        self.energy.0 += energy.0;
-        self.energy.1 += energy.1;
+        self.weight_sq.0 += weight_sq.0;
+        self.weight_sq.1 += weight_sq.1;
         self.meta += meta;
         self.fan = self.fan.max(fan);
         self.bus = self.bus.max(bus);
         self.decode += decode;
     }
 
-    fn values(&self, arch: &Arch) -> Vec<String> {
+    fn values(&self, arch: &Arch, hw: &Provision) -> Vec<String> {
         let pes = arch.array.pes();
         let m = &arch.memory;
         // Fractions of nothing are 0 (no cycles, folds or weights: nothing used or pruned);
         // a speedup over no cycles is undefined, an empty cell.
         let ratio = |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b };
+        let area_mm2 = area(arch, hw).area_mm2;
+        let time_us = self.total as f64 / arch.clock_mhz;
+        let merit = FiguresOfMerit::new(self.energy.energy_pj, time_us, self.macs, area_mm2);
         vec![
             self.total.to_string(),
             self.compute.to_string(),
@@ -446,16 +465,21 @@ impl Totals {
             fmt_opt(speedup(self.dense_total, self.total)),
             fmt_f64(1.0 - ratio(self.kept as f64, self.weights as f64)),
             // Nothing to lose retains everything.
-            fmt_f64(if self.energy.0 == 0.0 {
+            fmt_f64(if self.weight_sq.0 == 0.0 {
                 1.0
             } else {
-                self.energy.1 / self.energy.0
+                self.weight_sq.1 / self.weight_sq.0
             }),
             self.meta.to_string(),
             self.fan.to_string(),
             self.bus.to_string(),
             self.decode.to_string(),
             fmt_f64(self.total as f64 / arch.clock_mhz),
+            fmt_f64(self.energy.energy_pj),
+            fmt_f64(area_mm2),
+            fmt_f64(merit.edp_uj_ms),
+            fmt_opt(merit.tops_per_w),
+            fmt_opt(merit.tops_per_mm2),
         ]
     }
 }

@@ -153,7 +153,7 @@ impl std::fmt::Display for Objective {
 }
 
 /// Result columns the Pareto front may use.
-pub const OBJECTIVES: [&str; 12] = [
+pub const OBJECTIVES: [&str; 17] = [
     "total_cycles",
     "compute_cycles",
     "stall_cycles",
@@ -163,10 +163,18 @@ pub const OBJECTIVES: [&str; 12] = [
     "mapping_efficiency",
     "dram_bytes",
     "speedup_vs_dense",
-    "retained_energy",
+    "kept_weight_energy",
     "metadata_bits",
     "time_us",
+    "energy_pj",
+    "area_mm2",
+    "edp_uj_ms",
+    "tops_per_w",
+    "tops_per_mm2",
 ];
+
+/// Objective names of earlier releases, accepted for one release: (old, new).
+pub const OBJECTIVE_ALIASES: [(&str, &str); 1] = [("retained_energy", "kept_weight_energy")];
 
 /// A checked sweep.
 #[derive(Debug)]
@@ -235,6 +243,10 @@ pub fn parse_objective(s: &str) -> Result<Objective, String> {
         Some(c) => (true, c),
         None => (false, s.strip_prefix("min:").unwrap_or(s)),
     };
+    let column = OBJECTIVE_ALIASES
+        .iter()
+        .find(|(old, _)| *old == column)
+        .map_or(column, |(_, new)| *new);
     if !OBJECTIVES.contains(&column) {
         return Err(format!(
             "unknown objective `{s}`: expected one of {} (prefix max: to maximize)",

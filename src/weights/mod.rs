@@ -45,7 +45,7 @@ impl WeightMatrix {
     }
 
     /// Σ w², in f64.
-    pub fn energy(&self) -> f64 {
+    pub fn sum_of_squares(&self) -> f64 {
         self.data
             .iter()
             .map(|w| f64::from(*w) * f64::from(*w))

@@ -218,6 +218,8 @@ fn a_sweep_plots_its_pareto_front_and_a_heatmap() {
     assert_eq!(
         names,
         [
+            "cycles_energy.png",
+            "cycles_energy.svg",
             "pareto.png",
             "pareto.svg",
             "sweep_heatmap.png",

@@ -7,7 +7,7 @@ fn temp_dir(name: &str) -> PathBuf {
     crate::common::temp_dir("cli", name)
 }
 
-const LAYERS_HEADER: &str = "layer,kind,dataflow,array_rows,array_cols,m,n,k,instances,macs,folds,compute_cycles,stall_cycles,total_cycles,mapping_efficiency,pe_utilization,ifmap_sram_reads,filter_sram_reads,ofmap_sram_writes,ifmap_dram_reads,filter_dram_reads,ofmap_dram_writes,ofmap_dram_reads,prefetch_cycles,time_us";
+const LAYERS_HEADER: &str = "layer,kind,dataflow,array_rows,array_cols,m,n,k,instances,macs,folds,compute_cycles,stall_cycles,total_cycles,mapping_efficiency,pe_utilization,ifmap_sram_reads,filter_sram_reads,ofmap_sram_writes,ifmap_dram_reads,filter_dram_reads,ofmap_dram_writes,ofmap_dram_reads,operand_hops,stationary_hops,bus_beats,prefetch_cycles,time_us,energy_pj,energy_mac_pj,energy_array_pj,energy_mux_pj,energy_decode_pj,energy_sram_pj,energy_dram_pj,energy_metadata_pj,energy_static_pj";
 
 #[test]
 fn run_without_arguments_uses_the_built_in_defaults_from_any_folder() {

@@ -56,7 +56,7 @@ fn compare_on_lenet_writes_every_layout_and_is_deterministic() {
     for col in [
         "layout",
         "sparsity",
-        "retained_energy",
+        "kept_weight_energy",
         "metadata_bits",
         "max_fan_in",
         "max_bus_demand",

@@ -168,7 +168,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "a9.toml",
         "[array]\nrows = 4\ncols = 4\n[foo]\nx = 1\n",
-        "a9.toml:4:2: foo: unknown field `foo`, expected one of `name`, `description`, `clock_mhz`, `array`, `sram`, `word_bytes`, `dram`, `memory`, `pe`, `decode`, `outputs`, `layout`",
+        "a9.toml:4:2: foo: unknown field `foo`, expected one of `name`, `description`, `clock_mhz`, `array`, `sram`, `word_bytes`, `dram`, `memory`, `pe`, `decode`, `outputs`, `layout`, `energy`, `area`",
     ),
     (
         "a9b.toml",

@@ -24,29 +24,40 @@ fn arch(
         word_bytes: 1,
         dram_bw: Bandwidth::from_words_per_cycle(bw[i]).unwrap(),
     };
+    let memory = Memory {
+        bandwidth_mode: mode,
+        ifmap: op(0),
+        filter: op(1),
+        ofmap: op(2),
+        metadata_word_bytes: 1,
+        policy: Default::default(),
+    };
+    let pe = PeFeatures {
+        mux_inputs: 1,
+        row_bus_width: 1,
+        weight_double_buffer: false,
+        zero_gating: true,
+        accumulator_bits: 32,
+    };
     Arch {
         name: "prop".into(),
         description: String::new(),
         clock_mhz: 1000.0,
         array: ArrayShape { rows, cols },
         dataflow: df,
-        memory: Memory {
-            bandwidth_mode: mode,
-            ifmap: op(0),
-            filter: op(1),
-            ofmap: op(2),
-            metadata_word_bytes: 1,
-            policy: Default::default(),
-        },
-        pe: PeFeatures {
-            mux_inputs: 1,
-            row_bus_width: 1,
-            weight_double_buffer: false,
-        },
+        memory: memory.clone(),
+        pe,
         decode: DecodeThroughput::uniform(cols),
         ports: SramPorts::dense_need(ArrayShape { rows, cols }, df),
         dropped_filters: DroppedFilters::WriteZeros,
         layout: sparsim::layout::LayoutParams::default(),
+        tech: sparsim::config::resolve_technology(
+            (sparsim::energy::TechBase::Nm45, &Default::default()),
+            (sparsim::energy::TechBase::Nm45, &Default::default()),
+            &memory,
+            &pe,
+            1000.0,
+        ),
     }
 }
 

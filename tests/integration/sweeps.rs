@@ -78,8 +78,9 @@ fn a_sweep_writes_one_row_per_point_sorted_with_layers_and_front() {
         lines.next().unwrap(),
         "point,workload,array.rows,array.cols,layout,layout.sparsity,status,total_cycles,\
          compute_cycles,stall_cycles,pe_count,sram_kb,macs,effectual_macs,pe_utilization,\
-         mapping_efficiency,dram_bytes,speedup_vs_dense,sparsity,retained_energy,metadata_bits,\
-         max_fan_in,max_bus_demand,decode_cycles,time_us"
+         mapping_efficiency,dram_bytes,speedup_vs_dense,sparsity,kept_weight_energy,metadata_bits,\
+         max_fan_in,max_bus_demand,decode_cycles,time_us,energy_pj,area_mm2,edp_uj_ms,tops_per_w,\
+         tops_per_mm2"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 36);
@@ -411,7 +412,7 @@ fn malformed_sweep_files_get_clear_errors() {
         (
             "unknown_objective",
             "pareto = [\"cycles\"]\n[axes]\n\"array.rows\" = [8, 16]\n",
-            "error: unknown_objective.toml:3:1: pareto: unknown objective `cycles`: expected one of total_cycles, compute_cycles, stall_cycles, pe_count, sram_kb, pe_utilization, mapping_efficiency, dram_bytes, speedup_vs_dense, retained_energy, metadata_bits, time_us (prefix max: to maximize)\n",
+            "error: unknown_objective.toml:3:1: pareto: unknown objective `cycles`: expected one of total_cycles, compute_cycles, stall_cycles, pe_count, sram_kb, pe_utilization, mapping_efficiency, dram_bytes, speedup_vs_dense, kept_weight_energy, metadata_bits, time_us, energy_pj, area_mm2, edp_uj_ms, tops_per_w, tops_per_mm2 (prefix max: to maximize)\n",
         ),
         (
             "unknown_layout",
@@ -590,14 +591,17 @@ fn a_sweep_over_weight_spreads_equals_comparing_each_point_alone() {
             for c in [
                 "speedup_vs_dense",
                 "sparsity",
-                "retained_energy",
+                "kept_weight_energy",
                 "pe_utilization",
             ] {
                 let (a, b): (f64, f64) =
                     (row[col(c)].parse().unwrap(), tr[tcol(c)].parse().unwrap());
                 assert_eq!(a, b, "{layout} {filter} {channel}: {c}");
             }
-            distinct.insert((layout.to_string(), row[col("retained_energy")].to_string()));
+            distinct.insert((
+                layout.to_string(),
+                row[col("kept_weight_energy")].to_string(),
+            ));
         }
     }
     // Every spread prunes other weights (so a sweep sharing the wrong weights would fail).

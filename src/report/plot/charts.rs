@@ -323,44 +323,169 @@ pub fn cycles_and_speedup<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: 
 
 /// 3. DRAM traffic by operand, stacked, by layout.
 pub fn traffic<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunData) -> Draw {
-    root.fill(&WHITE).map_err(err)?;
-    let parts = ["weights", "metadata", "ifmap", "ofmap"];
-    let colors = [
-        RGBColor(31, 119, 180),
-        RGBColor(214, 39, 40),
-        RGBColor(44, 160, 44),
-        RGBColor(255, 127, 14),
+    let parts = [
+        ("weights", RGBColor(31, 119, 180)),
+        ("metadata", RGBColor(214, 39, 40)),
+        ("ifmap", RGBColor(44, 160, 44)),
+        ("ofmap", RGBColor(255, 127, 14)),
     ];
-    let rows = &d.layouts;
-    let total = |r: &LayoutRow| r.traffic.iter().sum::<f64>() / 1024.0;
-    let ymax = rows.iter().map(total).fold(0.0, f64::max) * 1.15;
+    let rows: Vec<(String, Vec<f64>)> = d
+        .layouts
+        .iter()
+        .map(|r| {
+            (
+                r.layout.clone(),
+                r.traffic.iter().map(|b| b / 1024.0).collect(),
+            )
+        })
+        .collect();
+    stacked_bars(
+        root,
+        "DRAM traffic by operand",
+        "DRAM traffic (kB)",
+        &parts,
+        &rows,
+    )
+}
+
+/// Legend labels and colours of the energy components, in `compare_totals.csv` order.
+pub const ENERGY_PARTS: [(&str, RGBColor); 8] = [
+    ("MAC", RGBColor(44, 160, 44)),
+    ("array moves", RGBColor(188, 189, 34)),
+    ("PE muxes", RGBColor(214, 39, 40)),
+    ("decoders", RGBColor(148, 103, 189)),
+    ("SRAM", RGBColor(31, 119, 180)),
+    ("DRAM", RGBColor(90, 90, 90)),
+    ("metadata moves", RGBColor(255, 127, 14)),
+    ("leakage", RGBColor(200, 200, 200)),
+];
+
+/// Legend labels and colours of the area components, in `compare_totals.csv` order.
+pub const AREA_PARTS: [(&str, RGBColor); 6] = [
+    ("MACs", RGBColor(44, 160, 44)),
+    ("PE registers", RGBColor(188, 189, 34)),
+    ("select registers", RGBColor(255, 127, 14)),
+    ("PE muxes", RGBColor(214, 39, 40)),
+    ("SRAM", RGBColor(31, 119, 180)),
+    ("decoders", RGBColor(148, 103, 189)),
+];
+
+/// 7. Energy per inference by component, stacked, by layout.
+pub fn energy_breakdown<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunData) -> Draw {
+    let rows: Vec<(String, Vec<f64>)> = d
+        .layouts
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.layout.clone(),
+                r.energy.as_ref()?.iter().map(|pj| pj * 1e-6).collect(),
+            ))
+        })
+        .collect();
+    stacked_bars(
+        root,
+        "Energy per inference by component",
+        "energy (µJ)",
+        &ENERGY_PARTS,
+        &rows,
+    )
+}
+
+/// 8. Area of the hardware each layout runs on, by component, stacked.
+pub fn area_breakdown<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunData) -> Draw {
+    let rows: Vec<(String, Vec<f64>)> = d
+        .layouts
+        .iter()
+        .filter_map(|r| Some((r.layout.clone(), r.area.as_ref()?.to_vec())))
+        .collect();
+    stacked_bars(
+        root,
+        "Area of the hardware each layout runs on",
+        "area (mm²)",
+        &AREA_PARTS,
+        &rows,
+    )?;
+    // Mark the area of the hardware each layout needs (its mux, bus and decoders only).
+    let ymax = rows
+        .iter()
+        .map(|(_, v)| v.iter().sum::<f64>())
+        .fold(0.0, f64::max)
+        * 1.15;
+    let chart = ChartBuilder::on(root)
+        .margin(20)
+        .caption(" ", (FONT, 30))
+        .x_label_area_size(50)
+        .y_label_area_size(90)
+        .build_cartesian_2d(
+            -0.5f64..rows.len() as f64 + LEGEND_ROOM,
+            0f64..if ymax > 0.0 { ymax } else { 1.0 },
+        )
+        .map_err(err)?;
+    let mut chart = chart;
+    let needed: Vec<(usize, f64)> = d
+        .layouts
+        .iter()
+        .filter(|r| r.area.is_some())
+        .enumerate()
+        .filter_map(|(i, r)| Some((i, r.needed_area?)))
+        .collect();
+    chart
+        .draw_series(needed.iter().map(|&(i, a)| {
+            PathElement::new(
+                vec![(i as f64 - 0.45, a), (i as f64 + 0.45, a)],
+                BLACK.stroke_width(3),
+            )
+        }))
+        .map_err(err)?
+        .label("needed by the layout")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(3)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FONT, 18))
+        .draw()
+        .map_err(err)
+}
+
+/// Stacked bars: one bar per (name, parts) row, its parts in `parts` order.
+fn stacked_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    parts: &[(&str, RGBColor)],
+    rows: &[(String, Vec<f64>)],
+) -> Draw {
+    root.fill(&WHITE).map_err(err)?;
+    let total = |v: &[f64]| v.iter().sum::<f64>();
+    let ymax = rows.iter().map(|(_, v)| total(v)).fold(0.0, f64::max) * 1.15;
     let mut chart = ChartBuilder::on(root)
-        .caption("DRAM traffic by operand", (FONT, 30))
+        .caption(title, (FONT, 30))
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(90)
         .build_cartesian_2d(
             -0.5f64..rows.len() as f64 + LEGEND_ROOM,
-            0f64..ymax.max(1.0),
+            0f64..if ymax > 0.0 { ymax } else { 1.0 },
         )
         .map_err(err)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(0)
-        .y_desc("DRAM traffic (kB)")
+        .y_desc(y_desc)
         .axis_desc_style((FONT, 20))
         .label_style((FONT, 18))
         .draw()
         .map_err(err)?;
-    for (pi, part) in parts.iter().enumerate() {
-        let color = colors[pi];
+    for (pi, (part, color)) in parts.iter().enumerate() {
+        let color = *color;
         chart
-            .draw_series(rows.iter().enumerate().map(|(i, r)| {
-                let below: f64 = r.traffic[..pi].iter().sum::<f64>() / 1024.0;
-                let top = below + r.traffic[pi] / 1024.0;
+            .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
+                let below: f64 = v[..pi].iter().sum();
                 Rectangle::new(
-                    [(i as f64 - 0.35, below), (i as f64 + 0.35, top)],
+                    [(i as f64 - 0.35, below), (i as f64 + 0.35, below + v[pi])],
                     color.filled(),
                 )
             }))
@@ -369,6 +494,13 @@ pub fn traffic<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunData) -
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
     }
     chart
+        .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
+            let style =
+                TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+            Text::new(short_number(total(v)), (i as f64, total(v)), style)
+        }))
+        .map_err(err)?;
+    chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.85))
@@ -376,11 +508,22 @@ pub fn traffic<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunData) -
         .label_font((FONT, 18))
         .draw()
         .map_err(err)?;
-    let names: Vec<String> = rows.iter().map(|r| r.layout.clone()).collect();
+    let names: Vec<String> = rows.iter().map(|(n, _)| n.clone()).collect();
     let centers: Vec<(i32, i32)> = (0..rows.len())
         .map(|i| chart.backend_coord(&(i as f64, 0.0)))
         .collect();
     category_labels(root, &centers, &names, 18, false)
+}
+
+/// A bar total in three significant digits.
+fn short_number(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// 4. Decode cost by layout: metadata bits per nonzero, mux fan-in, row-bus demand.

@@ -95,7 +95,36 @@ pub struct LayoutRow {
     pub bus: f64,
     /// `ok` or why not.
     pub status: String,
+    /// Energy by component, pJ, in `compare_totals.csv` order (`None` for a folder written
+    /// before energy was reported).
+    pub energy: Option<[f64; 8]>,
+    /// Area by component, mm², in `compare_totals.csv` order.
+    pub area: Option<[f64; 6]>,
+    /// Area of the hardware the layout needs, mm².
+    pub needed_area: Option<f64>,
 }
+
+/// The energy component columns of `compare_totals.csv`.
+pub const ENERGY_COLUMNS: [&str; 8] = [
+    "energy_mac_pj",
+    "energy_array_pj",
+    "energy_mux_pj",
+    "energy_decode_pj",
+    "energy_sram_pj",
+    "energy_dram_pj",
+    "energy_metadata_pj",
+    "energy_static_pj",
+];
+
+/// The area component columns of `compare_totals.csv`.
+pub const AREA_COLUMNS: [&str; 6] = [
+    "area_mac_mm2",
+    "area_pe_regs_mm2",
+    "area_select_mm2",
+    "area_mux_mm2",
+    "area_sram_mm2",
+    "area_decoder_mm2",
+];
 
 /// One layer × layout's PE grid: rows, cols, and per-PE counts in [`STATES`] order.
 pub type StateGrid = (usize, usize, Vec<[f64; 6]>);
@@ -168,8 +197,37 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
             c("max_bus_demand")?,
             c("status")?,
         );
+        let energy_cols: Option<Vec<usize>> = ENERGY_COLUMNS.iter().map(|n| c(n).ok()).collect();
+        let area_cols: Option<Vec<usize>> = AREA_COLUMNS.iter().map(|n| c(n).ok()).collect();
+        let needed = c("needed_area_mm2").ok();
         for r in t.rows() {
+            let energy = match &energy_cols {
+                Some(cols) => {
+                    let mut v = [0.0; 8];
+                    for (x, &i) in v.iter_mut().zip(cols) {
+                        *x = num(&r[i], f)?;
+                    }
+                    Some(v)
+                }
+                None => None,
+            };
+            let area = match &area_cols {
+                Some(cols) => {
+                    let mut v = [0.0; 6];
+                    for (x, &i) in v.iter_mut().zip(cols) {
+                        *x = num(&r[i], f)?;
+                    }
+                    Some(v)
+                }
+                None => None,
+            };
             d.layouts.push(LayoutRow {
+                energy,
+                area,
+                needed_area: match needed {
+                    Some(i) => Some(num(&r[i], f)?),
+                    None => None,
+                },
                 layout: r[lay].clone(),
                 total_cycles: num(&r[cyc], f)?,
                 speedup: opt_num(&r[sp], f)?,

@@ -115,6 +115,11 @@ pub fn plot_dir(dir: &Path, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBu
     if let Some(s) = sweep::read_sweep(dir)? {
         std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
         let mut files = both!(out, "pareto", |root| sweep::pareto_scatter(root, &s))?;
+        if let Some(v) = sweep::cycles_energy_view(&s) {
+            files.extend(both!(out, "cycles_energy", |root| sweep::pareto_scatter(
+                root, &v
+            ))?);
+        }
         if let Some((ax, ay)) = sweep::heatmap_axes(&s) {
             files.extend(both!(out, "sweep_heatmap", |root| sweep::sweep_heatmap(
                 root, &s, ax, ay
@@ -136,6 +141,17 @@ pub fn plot_dir(dir: &Path, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBu
         files.extend(both!(out, "decode_cost", |root| charts::decode_cost(
             root, &d
         ))?);
+        if d.layouts
+            .iter()
+            .all(|r| r.energy.is_some() && r.area.is_some())
+        {
+            files.extend(both!(out, "energy_breakdown", |root| {
+                charts::energy_breakdown(root, &d)
+            })?);
+            files.extend(both!(out, "area_breakdown", |root| {
+                charts::area_breakdown(root, &d)
+            })?);
+        }
     }
     if let Some(pe) = &d.pe
         && !pe.grids.is_empty()

@@ -105,6 +105,35 @@ pub fn read_sweep(dir: &Path) -> Result<Option<SweepData>, String> {
     }))
 }
 
+/// The sweep seen on total cycles and energy, with the Pareto front of those two over its
+/// feasible points; `None` when the sweep has no energy column.
+pub fn cycles_energy_view(d: &SweepData) -> Option<SweepData> {
+    let (xc, yc) = (d.col("total_cycles")?, d.col("energy_pj")?);
+    let mut pts: Vec<(f64, f64, &String)> = d
+        .rows
+        .iter()
+        .filter(|r| d.ok(r))
+        .filter_map(|r| Some((d.value(r, xc)?, d.value(r, yc)?, &r[0])))
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut front = HashSet::new();
+    let mut best = f64::INFINITY;
+    for (_, y, id) in pts {
+        if y < best {
+            best = y;
+            front.insert(id.clone());
+        }
+    }
+    Some(SweepData {
+        name: format!("{}: cycles vs energy", d.name),
+        header: d.header.clone(),
+        rows: d.rows.clone(),
+        axes: d.axes.clone(),
+        objectives: vec![(xc, false), (yc, false)],
+        front,
+    })
+}
+
 /// A number in a few characters: 1.25M, 16.4k, 0.042.
 pub fn compact(v: f64) -> String {
     let a = v.abs();
@@ -164,7 +193,12 @@ pub fn with_unit(column: &str) -> String {
         "metadata_bits" => "bits",
         "time_us" => "µs",
         "speedup_vs_dense" => "×",
-        "pe_utilization" | "mapping_efficiency" | "retained_energy" | "sparsity" => "fraction",
+        "energy_pj" => "pJ",
+        "area_mm2" => "mm²",
+        "edp_uj_ms" => "µJ·ms",
+        "tops_per_w" => "TOPS/W",
+        "tops_per_mm2" => "TOPS/mm²",
+        "pe_utilization" | "mapping_efficiency" | "kept_weight_energy" | "sparsity" => "fraction",
         _ => return column.to_string(),
     };
     format!("{column} ({unit})")

@@ -1,0 +1,70 @@
+//! Silicon area of an architecture as provisioned, and of the hardware a layout needs
+//! (`docs/model.md` §9.3).
+
+use super::actions::Provision;
+use crate::config::Arch;
+use serde::Serialize;
+
+/// Area, mm², by component. The components partition the total.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct AreaBreakdown {
+    /// Total.
+    pub area_mm2: f64,
+    /// MAC units.
+    pub area_mac_mm2: f64,
+    /// PE registers: weight, activation lanes, accumulator.
+    pub area_pe_regs_mm2: f64,
+    /// Select registers (one per PE, `⌈log2 mux_inputs⌉` bits).
+    pub area_select_mm2: f64,
+    /// Activation muxes.
+    pub area_mux_mm2: f64,
+    /// The three SRAMs (both halves of each double buffer; metadata lives in the filter SRAM).
+    pub area_sram_mm2: f64,
+    /// Metadata decoders.
+    pub area_decoder_mm2: f64,
+}
+
+impl AreaBreakdown {
+    /// The components in column order, with their column names (the total excluded).
+    pub fn components(&self) -> [(&'static str, f64); 6] {
+        [
+            ("area_mac_mm2", self.area_mac_mm2),
+            ("area_pe_regs_mm2", self.area_pe_regs_mm2),
+            ("area_select_mm2", self.area_select_mm2),
+            ("area_mux_mm2", self.area_mux_mm2),
+            ("area_sram_mm2", self.area_sram_mm2),
+            ("area_decoder_mm2", self.area_decoder_mm2),
+        ]
+    }
+}
+
+/// Data register bits of one PE: its weight, one activation register per bus lane and the
+/// accumulator.
+pub fn pe_data_bits(arch: &Arch, row_bus_width: u32) -> u32 {
+    let m = &arch.memory;
+    m.filter.word_bytes * 8 + row_bus_width * m.ifmap.word_bytes * 8 + arch.pe.accumulator_bits
+}
+
+/// Area of `arch` with its PEs, bus and decoders provisioned as `hw`.
+pub fn area(arch: &Arch, hw: &Provision) -> AreaBreakdown {
+    let t = &arch.tech.area;
+    let pes = arch.array.pes() as f64;
+    let um2 = 1e-6;
+    let m = &arch.memory;
+    let sram_bits = ((m.ifmap.sram_kb + m.filter.sram_kb + m.ofmap.sram_kb) * 1024 * 8) as f64;
+    let mac = pes * t.mac_um2 * um2;
+    let regs = pes * t.reg_bit_um2 * f64::from(pe_data_bits(arch, hw.row_bus_width)) * um2;
+    let select = pes * t.reg_bit_um2 * f64::from(hw.select_bits()) * um2;
+    let mux = pes * t.mux_input_um2 * f64::from(hw.mux_inputs) * um2;
+    let sram = sram_bits * t.sram_um2_per_bit * um2;
+    let decoder = f64::from(hw.decoder_lanes) * t.decoder_um2 * um2;
+    AreaBreakdown {
+        area_mm2: mac + regs + select + mux + sram + decoder,
+        area_mac_mm2: mac,
+        area_pe_regs_mm2: regs,
+        area_select_mm2: select,
+        area_mux_mm2: mux,
+        area_sram_mm2: sram,
+        area_decoder_mm2: decoder,
+    }
+}
