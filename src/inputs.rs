@@ -3,7 +3,7 @@
 
 use crate::config::Arch;
 use crate::config::scalesim_cfg::parse_scalesim_cfg;
-use crate::config::validate::parse_arch_toml;
+use crate::config::validate::{parse_arch_toml, parse_arch_toml_with};
 use crate::error::InputError;
 use crate::workload::Network;
 use crate::workload::convnetdraw::parse_convnetdraw;
@@ -91,7 +91,15 @@ pub fn load_arch(path: &Path) -> Result<(Arch, InputRecord), InputError> {
     let origin = path.display().to_string();
     let text = read(path)?;
     let arch = match extension(path).as_str() {
-        "toml" => parse_arch_toml(&text, &origin, &stem(path))?,
+        "toml" => {
+            // `[energy] ert` names a file relative to the architecture file.
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let load = |name: &str| -> Result<(String, String), InputError> {
+                let p = dir.join(name);
+                Ok((p.display().to_string(), read(&p)?))
+            };
+            parse_arch_toml_with(&text, &origin, &stem(path), Some(&load))?
+        }
         "cfg" => parse_scalesim_cfg(&text, &origin, &stem(path))?,
         other => {
             return Err(InputError::new(

@@ -94,6 +94,24 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         "summary.json",
         &crate::report::summary::json_file("summary.json", &summary),
     )?;
+    if let Some(dir) = &a.accelergy {
+        for t in &totals {
+            let rows_of: Vec<&crate::compare::CompareRow> = rows
+                .iter()
+                .filter(|r| r.sparse.layout == t.layout)
+                .collect();
+            let kind = LayoutKind::parse(&t.layout).map_err(anyhow::Error::msg)?;
+            let hw = crate::compare::run_provision(&l.arch, kind, spec.size_to_fit, &rows_of);
+            let mut actions = crate::energy::ActionCounts::default();
+            for r in &rows_of {
+                actions += r.actions;
+            }
+            super::write_accelergy(&dir.join(&t.layout), &l.arch, &hw, &actions)?;
+        }
+        if !a.quiet {
+            println!("wrote Accelergy files to {}", dir.display());
+        }
+    }
     if !a.quiet {
         print!(
             "{}",

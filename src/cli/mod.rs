@@ -185,6 +185,10 @@ pub struct CompareArgs {
     /// Give each layout the PE mux fan-in and row bus it needs instead of the arch's.
     #[arg(long)]
     pub size_to_fit: bool,
+    /// Write an Accelergy (v0.3) architecture.yaml and action_counts.yaml per layout to
+    /// DIR/<layout>/, for pricing the same actions with Accelergy and its plug-ins.
+    #[arg(long, value_name = "DIR")]
+    pub accelergy: Option<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long, short = 'o', default_value = "results/tmp/compare")]
     pub out: PathBuf,
@@ -227,6 +231,10 @@ pub struct RunArgs {
     /// (the word size gives one request per word).
     #[arg(long, value_name = "BYTES", default_value_t = 64)]
     pub dram_burst_bytes: u64,
+    /// Write an Accelergy (v0.3) architecture.yaml and action_counts.yaml of the run to DIR,
+    /// for pricing the same actions with Accelergy and its plug-ins.
+    #[arg(long, value_name = "DIR")]
+    pub accelergy: Option<PathBuf>,
     /// Memory model: `sparsim` (sparsim's tile model) or `scalesim` (SCALE-Sim v3's memory
     /// system, address by address; dense and masked layouts only) [default: the arch's
     /// `[memory] model`; `scalesim` for a SCALE-Sim `.cfg`].
@@ -455,4 +463,26 @@ pub(super) fn progress_bar(len: u64) -> ProgressBar {
             .expect("the progress template is valid"),
     );
     bar
+}
+
+/// Writes `architecture.yaml` and `action_counts.yaml` (Accelergy v0.3) into `dir`.
+fn write_accelergy(
+    dir: &std::path::Path,
+    arch: &crate::config::Arch,
+    hw: &crate::energy::Provision,
+    actions: &crate::energy::ActionCounts,
+) -> anyhow::Result<()> {
+    use crate::report::accelergy::{action_counts_yaml, architecture_yaml};
+    use anyhow::Context;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the Accelergy folder {}", dir.display()))?;
+    for (name, text) in [
+        ("architecture.yaml", architecture_yaml(arch, hw)),
+        ("action_counts.yaml", action_counts_yaml(arch, hw, actions)),
+    ] {
+        let p = dir.join(name);
+        crate::report::atomic::write_atomic(&p, text.as_bytes())
+            .with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    Ok(())
 }

@@ -305,6 +305,16 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         };
         write_dram_traces(&a, &l, &layers, &packed, dir)?;
     }
+    if let Some(dir) = &a.accelergy {
+        let mut sum = ActionCounts::default();
+        for x in &actions {
+            sum += *x;
+        }
+        super::write_accelergy(dir, &l.arch, &hw, &sum)?;
+        if !a.quiet {
+            println!("wrote Accelergy files to {}", dir.display());
+        }
+    }
     if !a.quiet {
         print!(
             "{}",

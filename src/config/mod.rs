@@ -5,10 +5,11 @@
 //! [`scalesim_cfg`] reads SCALE-Sim `.cfg` files into the same type. An `Arch` that exists is
 //! valid: the engine never re-checks it.
 
+pub mod ert;
 pub mod raw;
 pub mod scalesim_cfg;
 pub mod validate;
-mod values;
+pub(crate) mod values;
 
 use crate::units::Bandwidth;
 use serde::{Deserialize, Serialize, Serializer};

@@ -10,11 +10,27 @@ use crate::error::InputError;
 use crate::layout::LayoutParams;
 use crate::units::Bandwidth;
 
+/// Reads the file an architecture's `[energy] ert` names: (its origin for errors, its text).
+pub type ErtLoader<'a> = &'a dyn Fn(&str) -> Result<(String, String), InputError>;
+
 /// Parses an architecture TOML text. `origin` names the input in errors; `default_name` is
-/// used when the file has no `name` (usually the file stem).
+/// used when the file has no `name` (usually the file stem). An `[energy] ert` key is an
+/// error here: it names a file, which [`parse_arch_toml_with`] can read.
 pub fn parse_arch_toml(src: &str, origin: &str, default_name: &str) -> Result<Arch, InputError> {
+    parse_arch_toml_with(src, origin, default_name, None)
+}
+
+/// [`parse_arch_toml`], reading an `[energy] ert` file through `load_ert`: its values fill
+/// the `[energy]` keys the file does not set.
+pub fn parse_arch_toml_with(
+    src: &str,
+    origin: &str,
+    default_name: &str,
+    load_ert: Option<ErtLoader>,
+) -> Result<Arch, InputError> {
     let raw: RawArch = crate::toml_input::parse(src, origin)?;
-    validate(raw, origin, default_name).map_err(|e| match (&e.key, e.line) {
+    let (energy, area) = (raw.energy.clone(), raw.area.clone());
+    let with_line = |e: InputError| match (&e.key, e.line) {
         (Some(key), None) => match crate::toml_input::line_of_key(src, key) {
             Some(line) => InputError {
                 line: Some(line),
@@ -23,7 +39,54 @@ pub fn parse_arch_toml(src: &str, origin: &str, default_name: &str) -> Result<Ar
             None => e,
         },
         _ => e,
-    })
+    };
+    let mut arch = validate(raw, origin, default_name).map_err(with_line)?;
+    let Some(path) = &energy.ert else {
+        return Ok(arch);
+    };
+    let Some(load) = load_ert else {
+        return Err(with_line(
+            InputError::new(
+                origin,
+                format!(
+                    "`{path}` names a file, which this input cannot read (a sweep point or built-in text): load the architecture from its file, or copy the table's values into [energy]"
+                ),
+            )
+            .with_key("energy.ert"),
+        ));
+    };
+    let (ert_origin, text) = load(path).map_err(with_line)?;
+    let ert = super::ert::parse_ert(&text, &ert_origin)?;
+    let from_ert = ert.overrides(&ert_widths(&arch))?;
+    arch.tech = super::resolve_technology(
+        (
+            energy.base,
+            &super::ert::merge(&energy.overrides(), &from_ert),
+        ),
+        (area.base, &area.overrides()),
+        &arch.memory,
+        &arch.pe,
+        arch.clock_mhz,
+    );
+    Ok(arch)
+}
+
+/// The widths an ERT's per-access energies divide by, for `arch`.
+fn ert_widths(arch: &Arch) -> super::ert::ErtWidths {
+    let m = &arch.memory;
+    let (i, f) = (m.ifmap.word_bytes * 8, m.filter.word_bytes * 8);
+    let (stream, stationary) = match arch.dataflow {
+        Dataflow::Ws => (i, f),
+        Dataflow::Is => (f, i),
+        Dataflow::Os => (i, f),
+    };
+    super::ert::ErtWidths {
+        accumulator_bits: arch.pe.accumulator_bits,
+        stream_bits: stream,
+        stationary_bits: stationary,
+        mux_inputs: arch.pe.mux_inputs,
+        word_bytes: [m.ifmap.word_bytes, m.filter.word_bytes, m.ofmap.word_bytes],
+    }
 }
 
 /// The SRAM read ports: the file's values over the dense array's needs. Limits below those
@@ -217,13 +280,6 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
         zero_gating: raw.pe.zero_gating,
         accumulator_bits: raw.pe.accumulator_bits,
     };
-    if raw.energy.ert.is_some() {
-        return Err(InputError::new(
-            origin,
-            "`ert` names a file, which this input cannot resolve: load the architecture from its file",
-        )
-        .with_key("energy.ert"));
-    }
     let tech = super::resolve_technology(
         (raw.energy.base, &raw.energy.overrides()),
         (raw.area.base, &raw.area.overrides()),

@@ -82,8 +82,10 @@ pub struct ActionCounts {
     pub filter_dram_bytes: u64,
     /// Metadata bytes read from DRAM.
     pub metadata_dram_bytes: u64,
-    /// Ofmap bytes written to DRAM and partial sums read back.
-    pub ofmap_dram_bytes: u64,
+    /// Ofmap bytes written to DRAM (spilled partial sums included).
+    pub ofmap_dram_write_bytes: u64,
+    /// Spilled partial-sum bytes read back from DRAM.
+    pub psum_dram_read_bytes: u64,
     /// PE-cycles of the layer: R·C·total cycles.
     pub pe_cycles: u64,
     /// PE-cycles without a MAC slot (idle, filling, draining, stalled).
@@ -109,7 +111,8 @@ impl AddAssign for ActionCounts {
             (&mut self.ifmap_dram_bytes, o.ifmap_dram_bytes),
             (&mut self.filter_dram_bytes, o.filter_dram_bytes),
             (&mut self.metadata_dram_bytes, o.metadata_dram_bytes),
-            (&mut self.ofmap_dram_bytes, o.ofmap_dram_bytes),
+            (&mut self.ofmap_dram_write_bytes, o.ofmap_dram_write_bytes),
+            (&mut self.psum_dram_read_bytes, o.psum_dram_read_bytes),
             (&mut self.pe_cycles, o.pe_cycles),
             (&mut self.idle_pe_cycles, o.idle_pe_cycles),
         ];
@@ -174,8 +177,8 @@ pub fn layer_actions(
         ifmap_dram_bytes: s.ifmap_dram_reads * u64::from(mem.ifmap.word_bytes),
         filter_dram_bytes: s.filter_dram_reads.saturating_sub(meta_filter_words) * fw,
         metadata_dram_bytes,
-        ofmap_dram_bytes: (s.ofmap_dram_writes + s.ofmap_dram_reads)
-            * u64::from(mem.ofmap.word_bytes),
+        ofmap_dram_write_bytes: s.ofmap_dram_writes * u64::from(mem.ofmap.word_bytes),
+        psum_dram_read_bytes: s.ofmap_dram_reads * u64::from(mem.ofmap.word_bytes),
         pe_cycles,
         idle_pe_cycles: pe_cycles.saturating_sub(slots),
     }

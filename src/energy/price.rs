@@ -101,8 +101,11 @@ pub fn price(arch: &Arch, a: &ActionCounts, hw: &Provision) -> EnergyBreakdown {
     let sram = n(a.ifmap_sram_reads) * f64::from(m.ifmap.word_bytes) * e.ifmap_sram_pj_per_byte
         + n(a.filter_sram_reads) * f64::from(m.filter.word_bytes) * e.filter_sram_pj_per_byte
         + n(a.ofmap_sram_writes) * f64::from(m.ofmap.word_bytes) * e.ofmap_sram_pj_per_byte;
-    let dram =
-        n(a.ifmap_dram_bytes + a.filter_dram_bytes + a.ofmap_dram_bytes) * e.dram_pj_per_byte;
+    let dram = n(a.ifmap_dram_bytes
+        + a.filter_dram_bytes
+        + a.ofmap_dram_write_bytes
+        + a.psum_dram_read_bytes)
+        * e.dram_pj_per_byte;
     let metadata =
         n(a.metadata_sram_reads) * f64::from(m.metadata_word_bytes) * e.filter_sram_pj_per_byte
             + n(a.metadata_dram_bytes) * e.dram_pj_per_byte;

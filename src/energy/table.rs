@@ -301,3 +301,121 @@ impl EnergyTable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default arch: 8-bit words, 32-bit accumulator, 64 kB SRAMs (32 kB banks), 1 GHz.
+    fn cx(ifmap_bits: u32, filter_bits: u32, bank_kb: f64) -> TableContext {
+        TableContext {
+            ifmap_bits,
+            filter_bits,
+            accumulator_bits: 32,
+            sram_bank_kb: [bank_kb; 3],
+            clock_mhz: 1000.0,
+            pe_reg_bits: filter_bits + ifmap_bits + 32,
+            mux_inputs: 1,
+        }
+    }
+
+    fn tables(c: &TableContext) -> (EnergyTable, AreaTable) {
+        let a = AreaTable::resolve(TechBase::Nm45, &AreaOverrides::default(), c);
+        (
+            EnergyTable::resolve(TechBase::Nm45, &EnergyOverrides::default(), c, &a),
+            a,
+        )
+    }
+
+    #[test]
+    fn the_sram_model_passes_through_horowitz_points() {
+        // Horowitz, ISSCC 2014: 64-bit accesses of 8 kB, 32 kB and 1 MB arrays.
+        assert!((sram_access_pj_64b(8.0) - 10.0).abs() < 1e-12);
+        assert!((sram_access_pj_64b(32.0) - 20.0).abs() < 1e-12);
+        assert!((sram_access_pj_64b(1024.0) - 100.0).abs() < 1e-9);
+        // Between and beyond: monotone, sub-linear in capacity.
+        assert!(sram_access_pj_64b(4.0) < 10.0 && sram_access_pj_64b(4.0) > 5.0);
+        assert!(sram_access_pj_64b(2048.0) > 100.0 && sram_access_pj_64b(2048.0) < 200.0);
+    }
+
+    #[test]
+    fn the_45nm_table_reproduces_its_sources() {
+        let (e, a) = tables(&cx(8, 8, 32.0));
+        // Horowitz: 8-bit multiply 0.2 pJ + 32-bit add 0.1 pJ.
+        assert!((e.mac_pj - 0.3).abs() < 1e-12);
+        // 32-bit integers: a 3.1 pJ multiply, 16× the 8-bit one (and 0.1 pJ of adder).
+        let (e32, _) = tables(&cx(32, 32, 32.0));
+        assert!((e32.mac_pj - (3.2 + 0.1)).abs() < 1e-12);
+        assert!((src::HOROWITZ_MULT32_PJ - 3.2).abs() < 0.15);
+        // Horowitz/Dally: a 32-bit DRAM read is 640 pJ.
+        assert_eq!(e.dram_pj_per_byte * 4.0, 640.0);
+        // 32 kB banks: 20 pJ per 64-bit access.
+        assert_eq!(e.ifmap_sram_pj_per_byte * 8.0, 20.0);
+        // Accelergy/Aladdin register: 0.009 pJ per bit.
+        assert_eq!(e.reg_bit_pj, 0.009);
+        // Dally's 16-bit add per decoded entry.
+        assert_eq!(e.decode_entry_pj, 0.05);
+        // NanGate MUX2_X1: 5.3 fJ per transition at 1.1 V, half the bits switch, at 0.9 V.
+        let mux_bit = 0.5 * 5.3e-3 * (0.9f64 / 1.1).powi(2);
+        assert!((e.mux_input_pj - 8.0 * mux_bit).abs() < 1e-15);
+        // NanGate cell areas.
+        assert_eq!(a.reg_bit_um2, 4.522);
+        assert_eq!(a.mux_input_um2, 8.0 * 1.862);
+        assert!((a.decoder_um2 - 16.0 * (4.256 + 4.522)).abs() < 1e-9);
+        // 8×8 array multiplier (64 AND2, 56 FA) and a 32-bit accumulator adder (32 FA).
+        assert!((a.mac_um2 - (64.0 * 1.064 + 56.0 * 4.256 + 32.0 * 4.256)).abs() < 1e-9);
+        // Intel 45 nm 6T cell at CACTI's 75 % array efficiency.
+        assert!((a.sram_um2_per_bit - 0.346 / 0.75).abs() < 1e-12);
+        // Leakage: ≈17.6 nW/µm² (DFF_X1, FA_X1) over the PE's cells, one 1 ns cycle.
+        let pe = a.pe_um2(&cx(8, 8, 32.0));
+        assert!((e.pe_leakage_pj_per_cycle - logic_leakage_nw_per_um2() * pe * 1e-6).abs() < 1e-15);
+        assert!((logic_leakage_nw_per_um2() - 17.65).abs() < 0.05);
+    }
+
+    #[test]
+    fn relative_costs_land_in_the_published_order() {
+        // 16-bit words, as Eyeriss: DRAM ≫ a 128 kB buffer ≫ a MAC ≳ a register write.
+        let (e, _) = tables(&cx(16, 16, 128.0));
+        let word = |per_byte: f64| 2.0 * per_byte;
+        let dram = word(e.dram_pj_per_byte) / e.mac_pj;
+        let buffer = word(e.ifmap_sram_pj_per_byte) / e.mac_pj;
+        let reg = 16.0 * e.reg_bit_pj / e.mac_pj;
+        // Eyeriss (65 nm): DRAM 200×, global buffer 6×, RF 1× a MAC. Within a factor of 2-3.
+        assert!((100.0..=600.0).contains(&dram), "DRAM/MAC = {dram}");
+        assert!((2.0..=20.0).contains(&buffer), "buffer/MAC = {buffer}");
+        assert!(reg <= 1.0, "register/MAC = {reg}");
+        assert!(dram > 10.0 * buffer && buffer > 1.0);
+        assert_eq!(src::EYERISS_DRAM_OVER_MAC, 200.0);
+    }
+
+    #[test]
+    fn base_none_prices_only_what_is_given() {
+        let c = cx(8, 8, 32.0);
+        let a = AreaTable::resolve(TechBase::None, &AreaOverrides::default(), &c);
+        let e = EnergyTable::resolve(
+            TechBase::None,
+            &EnergyOverrides {
+                mac_pj: Some(1.0),
+                sram_pj_per_byte: Some(2.0),
+                filter_sram_pj_per_byte: Some(3.0),
+                ..EnergyOverrides::default()
+            },
+            &c,
+            &a,
+        );
+        assert_eq!(
+            (e.mac_pj, e.dram_pj_per_byte, e.reg_bit_pj),
+            (1.0, 0.0, 0.0)
+        );
+        // The per-buffer key wins over the all-buffers key.
+        assert_eq!(
+            (
+                e.ifmap_sram_pj_per_byte,
+                e.filter_sram_pj_per_byte,
+                e.ofmap_sram_pj_per_byte
+            ),
+            (2.0, 3.0, 2.0)
+        );
+        assert_eq!(a.pe_um2(&c), 0.0);
+    }
+}

@@ -2,6 +2,7 @@
 //! are atomic (temp file + rename), so an interrupted run leaves no half-written file, and
 //! every float passes [`finite`]'s guard, so no file holds NaN or infinity.
 
+pub mod accelergy;
 pub mod atomic;
 pub mod checks;
 pub mod compare;

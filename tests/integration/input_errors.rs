@@ -216,6 +216,36 @@ const CASES: &[(&str, &str, &str)] = &[
         "a35.toml:5: sram.ifmap_read_bw: 2 words/cycle is below what a dense array reads (4); memory.model = \"scalesim\" times SCALE-Sim's dense folds, which read that much: give at least 4, or use model = \"sparsim\"",
     ),
     (
+        "a36.toml",
+        "[array]\nrows = 4\ncols = 4\n[energy]\nmac_pj = 0.3\nfoo = 1\n",
+        "a36.toml:6:1: energy.foo: unknown field `foo`, expected one of `base`, `ert`, `mac_pj`, `gated_mac_pj`, `reg_bit_pj`, `mux_input_pj`, `decode_entry_pj`, `bus_beat_pj`, `sram_pj_per_byte`, `ifmap_sram_pj_per_byte`, `filter_sram_pj_per_byte`, `ofmap_sram_pj_per_byte`, `dram_pj_per_byte`, `pe_leakage_pj_per_cycle`, `idle_pe_cycle_pj`",
+    ),
+    (
+        "a37.toml",
+        "[array]\nrows = 4\ncols = 4\n[energy]\nmac_pj = -1\n",
+        "a37.toml:5:10: energy.mac_pj: invalid value: integer `-1`, expected a number from 0 to 1e9",
+    ),
+    (
+        "a38.toml",
+        "[array]\nrows = 4\ncols = 4\n[area]\nbase = \"7nm\"\n",
+        "a38.toml:5:8: area.base: unknown variant `7nm`, expected `45nm` or `none`",
+    ),
+    (
+        "a39.toml",
+        "[array]\nrows = 4\ncols = 4\n[pe]\naccumulator_bits = 0\n",
+        "a39.toml:5:20: pe.accumulator_bits: invalid value: integer `0`, expected an integer from 1 to 64",
+    ),
+    (
+        "a40.toml",
+        "[array]\nrows = 4\ncols = 4\n[energy]\nert = \"ERT.yaml\"\n",
+        "a40.toml:5: energy.ert: `ERT.yaml` names a file, which this input cannot read (a sweep point or built-in text): load the architecture from its file, or copy the table's values into [energy]",
+    ),
+    (
+        "a41.toml",
+        "[array]\nrows = 4\ncols = 4\n[area]\nmux_input_um2 = inf\n",
+        "a41.toml:5:17: area.mux_input_um2: invalid value: floating point `inf`, expected a number from 0 to 1e9",
+    ),
+    (
         "a10.toml",
         "[array]\nrows = 4\ncols = 4\n[word_bytes]\nifmap = 0\n",
         "a10.toml:5:9: word_bytes.ifmap: invalid value: integer `0`, expected an integer from 1 to 16",

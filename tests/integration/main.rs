@@ -6,6 +6,7 @@ mod cli;
 mod cli_sparse;
 mod common;
 mod dram_trace;
+mod energy;
 mod engines;
 mod hand_traces;
 mod input_errors;

@@ -647,3 +647,38 @@ fn the_memory_model_is_an_axis() {
         "\"infeasible: layout nm needs sparsim's memory model"
     );
 }
+
+#[test]
+fn energy_and_area_are_objectives_and_the_old_weight_energy_name_is_an_alias() {
+    let dir = temp_dir("energy_objectives");
+    let p = dir.join("e.toml");
+    std::fs::write(
+        &p,
+        head("lenet5.toml")
+            + "name = \"e\"\npareto = [\"energy_pj\", \"area_mm2\", \"max:retained_energy\"]\n\
+               [axes]\n\"pe.mux_inputs\" = [4, 16]\nlayout = [\"dense\", \"nm\"]\n",
+    )
+    .unwrap();
+    ok(&sparsim(&["sweep", "e.toml", "-o", "out", "-q"], &dir));
+    let meta: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("out/sweep.meta.json"))).unwrap();
+    assert_eq!(
+        meta["pareto"],
+        serde_json::json!(["energy_pj", "area_mm2", "max:kept_weight_energy"])
+    );
+    let table = read(&dir.join("out/sweep.csv"));
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let area = |r: &Vec<&str>| r[col("area_mm2")].parse::<f64>().unwrap();
+    // Points 0-1 have 4-input muxes, 2-3 16-input ones: the mux area grows by 12 inputs
+    // per PE, 12 × 8 bits × 1.862 µm² (NanGate MUX2_X1) × 1024 PEs, and the 4-bit select
+    // register by 2 bits × 4.522 µm² (DFF_X1).
+    let grow = 1024.0 * (12.0 * 8.0 * 1.862 + 2.0 * 4.522) * 1e-6;
+    assert!((area(&rows[2]) - area(&rows[0]) - grow).abs() < 1e-9);
+    for r in &rows {
+        assert!(r[col("energy_pj")].parse::<f64>().unwrap() > 0.0);
+        assert!(r[col("tops_per_w")].parse::<f64>().unwrap() > 0.0);
+    }
+}
