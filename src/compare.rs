@@ -461,48 +461,77 @@ pub fn compare(
 }
 
 /// The hardware `kind` needs on this array, from its rows: a mux as wide as its largest
-/// fan-in, a bus as wide as its largest row demand (within the bus it was mapped on), and
-/// its decoders when it has metadata.
+/// fan-in, a bus as wide as its largest row demand (within the bus it was mapped on), select
+/// registers for the longest row list, and its decoders when it has metadata.
 pub fn needed_provision(
     arch: &Arch,
     kind: LayoutKind,
     size_to_fit: bool,
     rows: &[&CompareRow],
 ) -> Provision {
-    let limits = layout_limits(arch, kind, size_to_fit);
     let fan = rows.iter().map(|r| r.sparse.max_fan_in).max().unwrap_or(1);
     let demand = rows
         .iter()
         .map(|r| r.sparse.max_bus_demand)
         .max()
         .unwrap_or(1);
-    Provision {
-        mux_inputs: fan.max(1),
-        row_bus_width: demand.min(limits.row_bus_width).max(1),
-        decoder_lanes: if kind.is_packed() {
-            arch.decode.for_layout(kind).unwrap_or(0)
-        } else {
-            0
-        },
-        selects: kind.is_packed(),
-    }
+    provision_for(arch, kind, size_to_fit, fan, demand).1
 }
 
-/// The hardware `kind` runs on: the arch as provisioned, or (`size_to_fit`) what it needs.
+/// The hardware `kind` runs on: the arch as provisioned — with the select registers and
+/// decoders a packed layout needs if the arch has none — or (`size_to_fit`) what it needs.
 pub fn run_provision(
     arch: &Arch,
     kind: LayoutKind,
     size_to_fit: bool,
     rows: &[&CompareRow],
 ) -> Provision {
+    let fan = rows.iter().map(|r| r.sparse.max_fan_in).max().unwrap_or(1);
+    let demand = rows
+        .iter()
+        .map(|r| r.sparse.max_bus_demand)
+        .max()
+        .unwrap_or(1);
+    provision_for(arch, kind, size_to_fit, fan, demand).0
+}
+
+/// (the hardware `kind` runs on, the hardware it needs) when its largest fan-in is `fan` and
+/// its longest row list `demand`: see [`run_provision`] and [`needed_provision`].
+pub fn provision_for(
+    arch: &Arch,
+    kind: LayoutKind,
+    size_to_fit: bool,
+    fan: u32,
+    demand: u32,
+) -> (Provision, Provision) {
+    let limits = layout_limits(arch, kind, size_to_fit);
+    let packed = kind.is_packed();
+    let needed = Provision {
+        mux_inputs: fan.max(1),
+        row_bus_width: demand.min(limits.row_bus_width).max(1),
+        select_bits: if packed {
+            crate::energy::actions::bits_for(u64::from(demand))
+        } else {
+            0
+        },
+        decoder_lanes: if packed {
+            arch.decode.for_layout(kind).unwrap_or(0)
+        } else {
+            0
+        },
+        selects: packed,
+    };
     if size_to_fit {
-        needed_provision(arch, kind, size_to_fit, rows)
-    } else {
-        Provision {
-            selects: kind.is_packed(),
-            ..Provision::of_arch(arch)
-        }
+        return (needed, needed);
     }
+    let own = Provision::of_arch(arch);
+    let run = Provision {
+        select_bits: own.select_bits.max(needed.select_bits),
+        decoder_lanes: own.decoder_lanes.max(needed.decoder_lanes),
+        selects: packed,
+        ..own
+    };
+    (run, needed)
 }
 
 /// Fills every row's actions and energy, each layout priced on the hardware it runs on

@@ -346,6 +346,7 @@ pub fn resolve_technology(
     ),
     memory: &Memory,
     pe: &PeFeatures,
+    cols: u32,
     clock_mhz: f64,
 ) -> crate::energy::Technology {
     use crate::energy::table::{AreaTable, EnergyTable, TableContext};
@@ -354,10 +355,12 @@ pub fn resolve_technology(
     let reg_bits = bits(memory.filter.word_bytes)
         + pe.row_bus_width * bits(memory.ifmap.word_bytes)
         + pe.accumulator_bits;
-    let select_bits = if pe.mux_inputs <= 1 {
-        0
+    // A PE that can run packed layouts (a mux or a wider bus) has a select register for any
+    // of the ≤ C entries its row may carry.
+    let select_bits = if pe.mux_inputs > 1 || pe.row_bus_width > 1 {
+        crate::energy::actions::bits_for(u64::from(cols))
     } else {
-        32 - (pe.mux_inputs - 1).leading_zeros()
+        0
     };
     let cx = TableContext {
         ifmap_bits: bits(memory.ifmap.word_bytes),

@@ -211,6 +211,7 @@ pub fn parse_scalesim_cfg(src: &str, origin: &str, default_name: &str) -> Result
         (crate::energy::TechBase::Nm45, &Default::default()),
         &memory,
         &pe,
+        cols as u32,
         super::raw::DEFAULT_CLOCK_MHZ,
     );
     Ok(Arch {

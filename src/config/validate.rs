@@ -66,6 +66,7 @@ pub fn parse_arch_toml_with(
         (area.base, &area.overrides()),
         &arch.memory,
         &arch.pe,
+        arch.array.cols,
         arch.clock_mhz,
     );
     Ok(arch)
@@ -285,6 +286,7 @@ pub fn validate(raw: RawArch, origin: &str, default_name: &str) -> Result<Arch, 
         (raw.area.base, &raw.area.overrides()),
         &memory,
         &pe,
+        raw.array.cols,
         raw.clock_mhz,
     );
     let name = match raw.name {

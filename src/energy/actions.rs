@@ -6,43 +6,54 @@ use crate::stats::LayerStats;
 use serde::Serialize;
 use std::ops::AddAssign;
 
-/// The hardware a run uses: the PE mux and row bus as provisioned for it, and whether its
-/// layout stores per-weight selects (packed layouts do; dense and masked do not).
+/// The hardware a run uses: the PE mux and row bus as provisioned for it, its select
+/// registers and metadata decoders, and whether its layout loads a select with each weight
+/// (packed layouts do; dense and masked do not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Provision {
     /// Activation-mux inputs per PE.
     pub mux_inputs: u32,
     /// Row-bus lanes.
     pub row_bus_width: u32,
+    /// Select-register bits per PE: which of its row's bus entries (beat and lane) it takes.
+    pub select_bits: u32,
     /// Metadata decoder lanes (entries decoded per cycle); 0 without a decoder.
     pub decoder_lanes: u32,
     /// Whether weights carry a select (a packed layout).
     pub selects: bool,
 }
 
+/// `⌈log2 n⌉`: bits that tell `n` things apart (0 for one or none).
+pub fn bits_for(n: u64) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        64 - (n - 1).leading_zeros()
+    }
+}
+
 impl Provision {
-    /// The arch as its file provisions it; decoders exist when the PE has a mux to steer,
-    /// `decoder_lanes` of them (the most any layout's `[decode]` asks for).
+    /// The arch as its file provisions it. A PE with a mux or a wider bus can run packed
+    /// layouts: it has a select register wide enough for any entry its row may carry (a row
+    /// of C PEs asks for at most C activations per vector) and the metadata decoders, the
+    /// most entries per cycle any layout's `[decode]` asks for. A plain PE has neither.
     pub fn of_arch(arch: &Arch) -> Provision {
         let d = &arch.decode;
         let lanes = [d.irregular, d.nm, d.bwhm, d.darb, d.pconv, d.colcomb]
             .into_iter()
             .max()
             .unwrap_or(0);
+        let capable = arch.pe.mux_inputs > 1 || arch.pe.row_bus_width > 1;
         Provision {
             mux_inputs: arch.pe.mux_inputs,
             row_bus_width: arch.pe.row_bus_width,
-            decoder_lanes: if arch.pe.mux_inputs > 1 { lanes } else { 0 },
+            select_bits: if capable {
+                bits_for(u64::from(arch.array.cols))
+            } else {
+                0
+            },
+            decoder_lanes: if capable { lanes } else { 0 },
             selects: false,
-        }
-    }
-
-    /// Select-register bits per PE: `⌈log2 mux_inputs⌉` (a 1-input mux needs none).
-    pub fn select_bits(&self) -> u32 {
-        if self.mux_inputs <= 1 {
-            0
-        } else {
-            32 - (self.mux_inputs - 1).leading_zeros()
         }
     }
 }

@@ -54,7 +54,7 @@ pub fn area(arch: &Arch, hw: &Provision) -> AreaBreakdown {
     let sram_bits = ((m.ifmap.sram_kb + m.filter.sram_kb + m.ofmap.sram_kb) * 1024 * 8) as f64;
     let mac = pes * t.mac_um2 * um2;
     let regs = pes * t.reg_bit_um2 * f64::from(pe_data_bits(arch, hw.row_bus_width)) * um2;
-    let select = pes * t.reg_bit_um2 * f64::from(hw.select_bits()) * um2;
+    let select = pes * t.reg_bit_um2 * f64::from(hw.select_bits) * um2;
     let mux = pes * t.mux_input_um2 * f64::from(hw.mux_inputs) * um2;
     let sram = sram_bits * t.sram_um2_per_bit * um2;
     let decoder = f64::from(hw.decoder_lanes) * t.decoder_um2 * um2;

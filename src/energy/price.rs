@@ -81,7 +81,7 @@ pub fn price(arch: &Arch, a: &ActionCounts, hw: &Provision) -> EnergyBreakdown {
     let n = |v: u64| v as f64;
     let (stream_bits, stat_bits) = moved_bits(arch);
     let select_bits = if hw.selects {
-        f64::from(hw.select_bits())
+        f64::from(hw.select_bits)
     } else {
         0.0
     };

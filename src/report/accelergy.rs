@@ -106,8 +106,8 @@ pub fn architecture_yaml(arch: &Arch, hw: &Provision) -> String {
         stream,
     );
     reg(&mut y, "psum_reg", arch.pe.accumulator_bits);
-    if hw.select_bits() > 0 {
-        reg(&mut y, "select_reg", hw.select_bits());
+    if hw.select_bits > 0 {
+        reg(&mut y, "select_reg", hw.select_bits);
     }
     let _ = write!(
         y,
@@ -148,7 +148,7 @@ pub fn action_counts_yaml(arch: &Arch, hw: &Provision, a: &ActionCounts) -> Stri
         ),
         (format!("{pe}.psum_reg"), vec![("access", a.psum_writes)]),
     ];
-    if hw.select_bits() > 0 {
+    if hw.select_bits > 0 {
         let selects = if hw.selects { a.stationary_hops } else { 0 };
         comps.push((format!("{pe}.select_reg"), vec![("access", selects)]));
     }

@@ -4,9 +4,14 @@
 //! parallel.
 
 use super::spec::{Point, SweepSpec, show_value};
-use crate::compare::{layout_limits, pack_layer, simulate_layout, speedup};
+use crate::compare::{layout_limits, pack_layer, provision_for, simulate_layout, speedup};
 use crate::config::{Arch, Dataflow, MemoryModel};
-use crate::energy::{EnergyBreakdown, FiguresOfMerit, Provision, area, layer_actions, price};
+use crate::energy::{
+    EnergyBreakdown, FiguresOfMerit, PackedCounts, Provision, area, layer_actions, price,
+};
+
+/// A layer's result row and, for a packed layout, its sparse counters.
+type ActionsOf = (LayerStats, Option<PackedCounts>);
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
 use crate::error::InputError;
@@ -278,11 +283,9 @@ fn evaluate(
     }
     let mut layers_out = Vec::new();
     let mut t = Totals::default();
-    // The point's hardware as its architecture provisions it.
-    let hw = Provision {
-        selects: layout.is_packed(),
-        ..Provision::of_arch(arch)
-    };
+    // Each layer's actions, priced once the network's longest row list decides the select
+    // registers of the hardware the point runs on.
+    let mut priced: Vec<ActionsOf> = Vec::with_capacity(net.layers.len());
     let mut infeasible: Vec<String> = Vec::new();
     for (i, layer) in net.layers.iter().enumerate() {
         let dense = simulate_layer(arch, layer);
@@ -337,7 +340,7 @@ fn evaluate(
                 status.trim_start_matches("infeasible: ")
             ));
         }
-        t.energy += price(arch, &layer_actions(arch, &s, counts.as_ref(), &hw), &hw);
+        priced.push((s.clone(), counts));
         t.add(
             arch,
             &s,
@@ -373,6 +376,10 @@ fn evaluate(
         None => "ok".to_string(),
         Some(first) => format!("infeasible: {} layers (first {first})", infeasible.len()),
     };
+    let (hw, _) = provision_for(arch, layout, false, t.fan, t.bus);
+    for (s, counts) in &priced {
+        t.energy += price(arch, &layer_actions(arch, s, counts.as_ref(), &hw), &hw);
+    }
     row.push(status);
     row.extend(t.values(arch, &hw));
     PointResult {

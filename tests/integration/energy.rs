@@ -141,14 +141,15 @@ fn one_priced_action_makes_the_energy_its_count() {
     // Leakage: every PE every cycle.
     let rows = compare_rows(&dir, &format!("{none}pe_leakage_pj_per_cycle = 1\n"), &[]);
     check(&rows, "leakage", |r| 1024.0 * num(r, "total_cycles"));
-    // Registers: 8-bit activations per hop, 8-bit weights (+ a 4-bit select in packed
-    // layouts) per load write, a 32-bit partial sum per MAC slot.
+    // Registers: 8-bit activations per hop, 8-bit weights (+ a 5-bit select in packed
+    // layouts: a row of 32 PEs carries at most 32 entries) per load write, a 32-bit partial
+    // sum per MAC slot.
     let rows = compare_rows(&dir, &format!("{none}reg_bit_pj = 1\n"), &[]);
     check(&rows, "registers", |r| {
         let select = if ["dense", "masked"].contains(&r["layout"].as_str()) {
             0.0
         } else {
-            4.0
+            5.0
         };
         8.0 * num(r, "operand_hops")
             + (8.0 + select) * num(r, "stationary_hops")

@@ -56,6 +56,7 @@ fn arch(
             (sparsim::energy::TechBase::Nm45, &Default::default()),
             &memory,
             &pe,
+            cols,
             1000.0,
         ),
     }
