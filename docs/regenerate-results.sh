@@ -11,9 +11,12 @@ $s run -q --workload workloads/lenet5.toml --out results/lenet5-tpu-32x32-ws
 $s run -q --workload workloads/convnetdraw_example.txt --arch arch/eyeriss-12x14-os.toml --out results/convnetdraw-eyeriss
 $s run -q --workload $ref/topology.csv --arch $ref/config.cfg --scalesim-reports --out results/scalesim-alexnet-calc-ws
 $s compare -q --workload workloads/lenet5.toml --out results/compare-lenet5-sparse-32x32 --plot
-$s compare -q --out results/compare-vgg16_cifar10-sparse-32x32 --plot
+rm -rf results/compare-vgg16_cifar10-sparse-32x32/accelergy
+$s compare -q --out results/compare-vgg16_cifar10-sparse-32x32 --plot \
+    --accelergy results/compare-vgg16_cifar10-sparse-32x32/accelergy
+$s compare -q --size-to-fit --out results/compare-vgg16_cifar10-size-to-fit --plot
 for sweep in vgg16_array_layout vgg16_darb_block_sets mobilenet_v2_sram_bandwidth resnet50_colcomb_alpha_gamma \
-    vgg16_weight_spread; do
+    vgg16_weight_spread vgg16_energy_area; do
     rm -rf "results/sweep-$sweep"
     $s sweep -q arch/sweeps/$sweep.toml --out "results/sweep-$sweep" --plot
 done
