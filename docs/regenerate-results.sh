@@ -22,4 +22,5 @@ for sweep in vgg16_array_layout vgg16_darb_block_sets mobilenet_v2_sram_bandwidt
 done
 bash docs/assumptions.sh > /dev/null
 bash docs/memory-models.sh > /dev/null
+bash docs/energy-assumptions.sh > /dev/null
 echo "results/ regenerated"
