@@ -460,6 +460,15 @@ pub fn compare(
     rows
 }
 
+/// The largest fan-in and the longest row list of a layout's rows.
+fn fan_and_demand(rows: &[&CompareRow]) -> (u32, u32) {
+    let max = |f: fn(&CompareRow) -> u32| rows.iter().map(|r| f(r)).max().unwrap_or(1);
+    (
+        max(|r| r.sparse.max_fan_in),
+        max(|r| r.sparse.max_bus_demand),
+    )
+}
+
 /// The hardware `kind` needs on this array, from its rows: a mux as wide as its largest
 /// fan-in, a bus as wide as its largest row demand (within the bus it was mapped on), select
 /// registers for the longest row list, and its decoders when it has metadata.
@@ -469,12 +478,7 @@ pub fn needed_provision(
     size_to_fit: bool,
     rows: &[&CompareRow],
 ) -> Provision {
-    let fan = rows.iter().map(|r| r.sparse.max_fan_in).max().unwrap_or(1);
-    let demand = rows
-        .iter()
-        .map(|r| r.sparse.max_bus_demand)
-        .max()
-        .unwrap_or(1);
+    let (fan, demand) = fan_and_demand(rows);
     provision_for(arch, kind, size_to_fit, fan, demand).1
 }
 
@@ -486,12 +490,7 @@ pub fn run_provision(
     size_to_fit: bool,
     rows: &[&CompareRow],
 ) -> Provision {
-    let fan = rows.iter().map(|r| r.sparse.max_fan_in).max().unwrap_or(1);
-    let demand = rows
-        .iter()
-        .map(|r| r.sparse.max_bus_demand)
-        .max()
-        .unwrap_or(1);
+    let (fan, demand) = fan_and_demand(rows);
     provision_for(arch, kind, size_to_fit, fan, demand).0
 }
 

@@ -18,23 +18,33 @@ fn arch_file(dir: &Path, extra: &str) -> String {
     "a.toml".into()
 }
 
-/// `compare.csv` rows as column → value maps.
-fn compare_rows(dir: &Path, extra: &str, more: &[&str]) -> Vec<HashMap<String, String>> {
-    let arch = arch_file(dir, extra);
-    let lenet = root().join("workloads/lenet5.toml");
+/// Runs `sparsim <command> -a a.toml -w lenet5.toml -o <out> -q <more>` in `dir`; `Err` with
+/// its standard error when it fails.
+fn lenet(dir: &Path, command: &str, out: &str, more: &[&str]) -> Result<(), String> {
+    let w = root().join("workloads/lenet5.toml");
     let mut args = vec![
-        "compare",
+        command,
         "-a",
-        &arch,
+        "a.toml",
         "-w",
-        lenet.to_str().unwrap(),
+        w.to_str().unwrap(),
         "-o",
-        "out",
+        out,
         "-q",
     ];
     args.extend(more);
     let o = sparsim(&args, dir);
-    assert!(o.status.success(), "{}", stderr(&o));
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(stderr(&o))
+    }
+}
+
+/// `compare.csv` rows as column → value maps.
+fn compare_rows(dir: &Path, extra: &str, more: &[&str]) -> Vec<HashMap<String, String>> {
+    arch_file(dir, extra);
+    lenet(dir, "compare", "out", more).unwrap();
     read_csv(&dir.join("out/compare.csv"))
 }
 
@@ -97,21 +107,7 @@ fn one_priced_action_makes_the_energy_its_count() {
         text.replace("[pe]\n", "[pe]\nzero_gating = false\n"),
     )
     .unwrap();
-    let lenet = root().join("workloads/lenet5.toml");
-    let o = sparsim(
-        &[
-            "compare",
-            "-a",
-            "a.toml",
-            "-w",
-            lenet.to_str().unwrap(),
-            "-o",
-            "out",
-            "-q",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    lenet(&dir, "compare", "out", &[]).unwrap();
     check(&read_csv(&dir.join("out/compare.csv")), "ungated", |r| {
         num(r, "effectual_macs") + num(r, "ineffectual_macs")
     });
@@ -161,21 +157,7 @@ fn one_priced_action_makes_the_energy_its_count() {
 fn one_priced_component_makes_the_area_its_count() {
     let dir = temp_dir("energy", "one_component");
     arch_file(&dir, "[area]\nbase = \"none\"\nmux_input_um2 = 1\n");
-    let lenet = root().join("workloads/lenet5.toml");
-    let o = sparsim(
-        &[
-            "compare",
-            "-a",
-            "a.toml",
-            "-w",
-            lenet.to_str().unwrap(),
-            "-o",
-            "out",
-            "-q",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    lenet(&dir, "compare", "out", &[]).unwrap();
     // R·C·mux_inputs·1e-6 mm² on the arch as provisioned: 32·32·16.
     for r in read_csv(&dir.join("out/compare_totals.csv")) {
         assert_eq!(
@@ -185,40 +167,13 @@ fn one_priced_component_makes_the_area_its_count() {
             r["layout"]
         );
     }
-    let o = sparsim(
-        &[
-            "run",
-            "-a",
-            "a.toml",
-            "-w",
-            lenet.to_str().unwrap(),
-            "-o",
-            "run",
-            "-q",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    lenet(&dir, "run", "run", &[]).unwrap();
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("run/summary.json")).unwrap())
             .unwrap();
     assert_eq!(v["totals"]["area_mm2"], 32.0 * 32.0 * 16.0 * 1e-6);
     // Sized to fit, each layout's mux is its largest fan-in.
-    let o = sparsim(
-        &[
-            "compare",
-            "-a",
-            "a.toml",
-            "-w",
-            lenet.to_str().unwrap(),
-            "-o",
-            "fit",
-            "-q",
-            "--size-to-fit",
-        ],
-        &dir,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    lenet(&dir, "compare", "fit", &["--size-to-fit"]).unwrap();
     for r in read_csv(&dir.join("fit/compare_totals.csv")) {
         assert_eq!(
             num(&r, "area_mm2"),
@@ -253,24 +208,9 @@ fn an_accelergy_ert_fills_the_table_and_the_files_it_prices_are_written() {
     }
     // A missing ERT names the file it looked for.
     arch_file(&dir, "[energy]\nert = \"nope.yaml\"\n");
-    let lenet = root().join("workloads/lenet5.toml");
-    let o = sparsim(
-        &[
-            "compare",
-            "-a",
-            "a.toml",
-            "-w",
-            lenet.to_str().unwrap(),
-            "-o",
-            "out",
-            "-q",
-        ],
-        &dir,
-    );
-    assert!(!o.status.success());
+    let e = lenet(&dir, "compare", "out", &[]).unwrap_err();
     assert!(
-        stderr(&o).starts_with("error: nope.yaml: cannot read the file:"),
-        "{}",
-        stderr(&o)
+        e.starts_with("error: nope.yaml: cannot read the file:"),
+        "{e}"
     );
 }

@@ -391,62 +391,23 @@ pub fn energy_breakdown<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &R
     )
 }
 
-/// 8. Area of the hardware each layout runs on, by component, stacked.
+/// Chart 8: the area of the hardware each layout runs on, by component, stacked, with the
+/// area of the hardware each layout needs marked.
 pub fn area_breakdown<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, d: &RunData) -> Draw {
-    let rows: Vec<(String, Vec<f64>)> = d
-        .layouts
+    let with_area: Vec<&LayoutRow> = d.layouts.iter().filter(|r| r.area.is_some()).collect();
+    let rows: Vec<(String, Vec<f64>)> = with_area
         .iter()
         .filter_map(|r| Some((r.layout.clone(), r.area.as_ref()?.to_vec())))
         .collect();
-    stacked_bars(
+    let needed: Vec<Option<f64>> = with_area.iter().map(|r| r.needed_area).collect();
+    stacked_bars_marked(
         root,
         "Area of the hardware each layout runs on",
         "area (mm²)",
         &AREA_PARTS,
         &rows,
-    )?;
-    // Mark the area of the hardware each layout needs (its mux, bus and decoders only).
-    let ymax = rows
-        .iter()
-        .map(|(_, v)| v.iter().sum::<f64>())
-        .fold(0.0, f64::max)
-        * 1.15;
-    let chart = ChartBuilder::on(root)
-        .margin(20)
-        .caption(" ", (FONT, 30))
-        .x_label_area_size(50)
-        .y_label_area_size(90)
-        .build_cartesian_2d(
-            -0.5f64..rows.len() as f64 + LEGEND_ROOM,
-            0f64..if ymax > 0.0 { ymax } else { 1.0 },
-        )
-        .map_err(err)?;
-    let mut chart = chart;
-    let needed: Vec<(usize, f64)> = d
-        .layouts
-        .iter()
-        .filter(|r| r.area.is_some())
-        .enumerate()
-        .filter_map(|(i, r)| Some((i, r.needed_area?)))
-        .collect();
-    chart
-        .draw_series(needed.iter().map(|&(i, a)| {
-            PathElement::new(
-                vec![(i as f64 - 0.45, a), (i as f64 + 0.45, a)],
-                BLACK.stroke_width(3),
-            )
-        }))
-        .map_err(err)?
-        .label("needed by the layout")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(3)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font((FONT, 18))
-        .draw()
-        .map_err(err)
+        Some(("needed by the layout", &needed)),
+    )
 }
 
 /// Stacked bars: one bar per (name, parts) row, its parts in `parts` order.
@@ -457,9 +418,29 @@ fn stacked_bars<DB: DrawingBackend>(
     parts: &[(&str, RGBColor)],
     rows: &[(String, Vec<f64>)],
 ) -> Draw {
+    stacked_bars_marked(root, title, y_desc, parts, rows, None)
+}
+
+/// [`stacked_bars`] with a black mark across each bar at a value of its own, when given
+/// (`(legend label, one value or none per row)`).
+fn stacked_bars_marked<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    y_desc: &str,
+    parts: &[(&str, RGBColor)],
+    rows: &[(String, Vec<f64>)],
+    marks: Option<(&str, &[Option<f64>])>,
+) -> Draw {
     root.fill(&WHITE).map_err(err)?;
     let total = |v: &[f64]| v.iter().sum::<f64>();
-    let ymax = rows.iter().map(|(_, v)| total(v)).fold(0.0, f64::max) * 1.15;
+    let highest_mark = marks
+        .map(|(_, m)| m.iter().flatten().fold(0.0, |a: f64, b| a.max(*b)))
+        .unwrap_or(0.0);
+    let ymax = rows
+        .iter()
+        .map(|(_, v)| total(v))
+        .fold(highest_mark, f64::max)
+        * 1.15;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 30))
         .margin(20)
@@ -500,6 +481,19 @@ fn stacked_bars<DB: DrawingBackend>(
             Text::new(short_number(total(v)), (i as f64, total(v)), style)
         }))
         .map_err(err)?;
+    if let Some((label, values)) = marks {
+        chart
+            .draw_series(values.iter().enumerate().filter_map(|(i, m)| {
+                let y = (*m)?;
+                Some(PathElement::new(
+                    vec![(i as f64 - 0.45, y), (i as f64 + 0.45, y)],
+                    BLACK.stroke_width(3),
+                ))
+            }))
+            .map_err(err)?
+            .label(label)
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(3)));
+    }
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
