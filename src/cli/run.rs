@@ -318,7 +318,7 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
     if !a.quiet {
         print!(
             "{}",
-            render_table(&l.arch, &l.network.name, &layers, &totals)
+            render_table(&l.arch, &l.network.name, &layers, &energies, &totals)
         );
         println!("wrote {}", a.out.join("layers.csv").display());
     }

@@ -17,22 +17,36 @@ pub fn thousands(v: u64) -> String {
     out
 }
 
-/// Renders the table: one line per layer and a totals line.
+/// Renders the table: one line per layer (with its energy from `energies`) and a totals line.
 pub fn render_table(
     arch: &Arch,
     network: &str,
     layers: &[LayerStats],
+    energies: &[crate::energy::EnergyBreakdown],
     t: &NetworkTotals,
 ) -> String {
     let headers = [
-        "layer", "kind", "M", "N", "K", "MACs", "folds", "cycles", "stalls", "map eff", "PE util",
+        "layer",
+        "kind",
+        "M",
+        "N",
+        "K",
+        "MACs",
+        "folds",
+        "cycles",
+        "stalls",
+        "map eff",
+        "PE util",
+        "energy uJ",
     ];
     let pct = |x: f64| format!("{:.1}%", 100.0 * x);
-    let mut rows: Vec<[String; 11]> = layers
+    let uj = |pj: f64| format!("{:.2}", pj * 1e-6);
+    let mut rows: Vec<[String; 12]> = layers
         .iter()
-        .map(|l| {
+        .zip(energies)
+        .map(|(l, e)| {
             if l.folds == 0 {
-                let mut r: [String; 11] = Default::default();
+                let mut r: [String; 12] = Default::default();
                 r[0] = l.layer.clone();
                 r[1] = l.kind.clone();
                 r[2] = "(not on the array)".into();
@@ -50,6 +64,7 @@ pub fn render_table(
                     thousands(l.stall_cycles),
                     pct(l.mapping_efficiency),
                     pct(l.pe_utilization),
+                    uj(e.energy_pj),
                 ]
             }
         })
@@ -66,6 +81,7 @@ pub fn render_table(
         thousands(t.stall_cycles),
         pct(t.mapping_efficiency),
         pct(t.pe_utilization),
+        uj(t.energy.energy_pj),
     ]);
     let mut width = headers.map(str::len);
     for r in &rows {
