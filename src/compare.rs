@@ -377,15 +377,15 @@ pub fn simulate_layout(
         });
         let total: u64 = packs.iter().map(|p| (p.n * p.k) as u64).sum();
         let kept_all: u64 = packs.iter().map(|p| p.nnz_after).sum();
-        let retained = if eb == 0.0 { 1.0 } else { ea / eb };
+        let kept_sq = if eb == 0.0 { 1.0 } else { ea / eb };
         let sp = SparseStats {
             layout: kind.as_str().to_string(),
             weights: total,
             kept_weights: kept_all,
             sparsity: 1.0 - kept_all as f64 / total as f64,
-            kept_weight_energy: retained,
+            kept_weight_energy: kept_sq,
             weight_sq: (eb, ea),
-            distortion: (1.0 - retained).max(0.0).sqrt(),
+            distortion: (1.0 - kept_sq).max(0.0).sqrt(),
             max_fan_in: 1,
             max_bus_demand: 1,
             effectual_macs: effectual,
@@ -788,6 +788,12 @@ pub enum LayoutChoice {
 }
 
 impl LayoutChoice {
+    /// Whether this choice runs its layers sized to fit under the `size_to_fit` flag
+    /// (layer-wise N:M always does, as SCALE-Sim's N:M hardware).
+    pub fn sized_to_fit(&self, size_to_fit: bool) -> bool {
+        size_to_fit || matches!(self, LayoutChoice::LayerwiseNm)
+    }
+
     /// The layout, its parameters and whether its PEs are sized to fit, for `layer`:
     /// layer-wise N:M takes the N:M the layer declares (1:1 when none) on PEs sized to fit.
     pub fn for_layer(
@@ -835,7 +841,7 @@ pub fn run_layout(
             evaluate(arch, layer, &packs, fit, checks, Some(dense.total_cycles))
         })
         .collect();
-    price_rows(arch, &mut rows, size_to_fit);
+    price_rows(arch, &mut rows, choice.sized_to_fit(size_to_fit));
     rows
 }
 

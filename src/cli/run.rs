@@ -202,7 +202,14 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
                 (
                     rows.iter().map(|r| r.actions).collect(),
                     rows.iter().map(|r| r.energy).collect(),
-                    crate::compare::run_provision(&l.arch, kind, a.size_to_fit, &all),
+                    crate::compare::run_provision(
+                        &l.arch,
+                        kind,
+                        choice
+                            .as_ref()
+                            .is_some_and(|c| c.sized_to_fit(a.size_to_fit)),
+                        &all,
+                    ),
                 )
             }
             None => {

@@ -352,7 +352,9 @@ pub fn resolve_technology(
     use crate::energy::table::{AreaTable, EnergyTable, TableContext};
     let bits = |b: u32| b * 8;
     let bank = |kb: u64| kb as f64 / 2.0;
-    let reg_bits = bits(memory.filter.word_bytes)
+    // Double-buffered weight registers hold a second weight and select.
+    let copies = if pe.weight_double_buffer { 2 } else { 1 };
+    let reg_bits = copies * bits(memory.filter.word_bytes)
         + pe.row_bus_width * bits(memory.ifmap.word_bytes)
         + pe.accumulator_bits;
     // A PE that can run packed layouts (a mux or a wider bus) has a select register for any
@@ -372,7 +374,7 @@ pub fn resolve_technology(
             bank(memory.ofmap.sram_kb),
         ],
         clock_mhz,
-        pe_reg_bits: reg_bits + select_bits,
+        pe_reg_bits: reg_bits + copies * select_bits,
         mux_inputs: pe.mux_inputs,
     };
     let area = AreaTable::resolve(area.0, area.1, &cx);

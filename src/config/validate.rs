@@ -55,7 +55,15 @@ pub fn parse_arch_toml_with(
             .with_key("energy.ert"),
         ));
     };
-    let (ert_origin, text) = load(path).map_err(with_line)?;
+    let (ert_origin, text) = load(path).map_err(|e| {
+        with_line(
+            InputError::new(
+                origin,
+                format!("the energy reference table cannot be read: {e}"),
+            )
+            .with_key("energy.ert"),
+        )
+    })?;
     let ert = super::ert::parse_ert(&text, &ert_origin)?;
     let from_ert = ert.overrides(&ert_widths(&arch))?;
     arch.tech = super::resolve_technology(

@@ -170,7 +170,8 @@ pub fn layer_actions(
     let metadata_dram_bytes = p.metadata_dram_reads * mw;
     // Metadata travels on the filter channel in whole filter words.
     let meta_filter_words = metadata_dram_bytes.div_ceil(fw);
-    let pe_cycles = arch.array.pes() * s.total_cycles;
+    // Saturating: R·C (up to 2³²) × cycles; a u64 holds any real run.
+    let pe_cycles = arch.array.pes().saturating_mul(s.total_cycles);
     ActionCounts {
         mac_effectual: p.effectual_macs,
         mac_zero_weight: p.ineffectual_macs,
@@ -178,7 +179,7 @@ pub fn layer_actions(
         stationary_hops: s.stationary_hops,
         psum_writes: slots,
         mux_selects: slots,
-        mux_select_inputs: slots * u64::from(hw.mux_inputs),
+        mux_select_inputs: slots.saturating_mul(u64::from(hw.mux_inputs)),
         decoder_entries: p.decoder_entries,
         bus_beats: s.bus_beats,
         ifmap_sram_reads: s.ifmap_sram_reads,

@@ -12,9 +12,10 @@ pub struct AreaBreakdown {
     pub area_mm2: f64,
     /// MAC units.
     pub area_mac_mm2: f64,
-    /// PE registers: weight, activation lanes, accumulator.
+    /// PE registers: weight (two when double-buffered), activation lanes, accumulator.
     pub area_pe_regs_mm2: f64,
-    /// Select registers (one per PE, `⌈log2 mux_inputs⌉` bits).
+    /// Select registers (per PE: ⌈log2 C⌉ bits on an arch that can run packed layouts,
+    /// ⌈log2 D_max⌉ for the hardware a layout needs; two with double-buffered weights).
     pub area_select_mm2: f64,
     /// Activation muxes.
     pub area_mux_mm2: f64,
@@ -38,11 +39,27 @@ impl AreaBreakdown {
     }
 }
 
-/// Data register bits of one PE: its weight, one activation register per bus lane and the
-/// accumulator.
-pub fn pe_data_bits(arch: &Arch, row_bus_width: u32) -> u32 {
+/// Register bits of one PE on `hw`: (data bits — its weight, one activation register per
+/// bus lane, the accumulator — and select bits). Double-buffered weight registers hold a
+/// second weight and select.
+pub fn pe_register_bits(arch: &Arch, hw: &Provision) -> (u32, u32) {
     let m = &arch.memory;
-    m.filter.word_bytes * 8 + row_bus_width * m.ifmap.word_bytes * 8 + arch.pe.accumulator_bits
+    let copies = if arch.pe.weight_double_buffer { 2 } else { 1 };
+    (
+        copies * m.filter.word_bytes * 8
+            + hw.row_bus_width * m.ifmap.word_bytes * 8
+            + arch.pe.accumulator_bits,
+        copies * hw.select_bits,
+    )
+}
+
+/// Area of one PE on `hw`, µm²: MAC, registers, selects and activation mux.
+pub fn pe_um2(arch: &Arch, hw: &Provision) -> f64 {
+    let t = &arch.tech.area;
+    let (data, select) = pe_register_bits(arch, hw);
+    t.mac_um2
+        + t.reg_bit_um2 * f64::from(data + select)
+        + t.mux_input_um2 * f64::from(hw.mux_inputs)
 }
 
 /// Area of `arch` with its PEs, bus and decoders provisioned as `hw`.
@@ -52,9 +69,10 @@ pub fn area(arch: &Arch, hw: &Provision) -> AreaBreakdown {
     let um2 = 1e-6;
     let m = &arch.memory;
     let sram_bits = ((m.ifmap.sram_kb + m.filter.sram_kb + m.ofmap.sram_kb) * 1024 * 8) as f64;
+    let (data_bits, select_bits) = pe_register_bits(arch, hw);
     let mac = pes * t.mac_um2 * um2;
-    let regs = pes * t.reg_bit_um2 * f64::from(pe_data_bits(arch, hw.row_bus_width)) * um2;
-    let select = pes * t.reg_bit_um2 * f64::from(hw.select_bits) * um2;
+    let regs = pes * t.reg_bit_um2 * f64::from(data_bits) * um2;
+    let select = pes * t.reg_bit_um2 * f64::from(select_bits) * um2;
     let mux = pes * t.mux_input_um2 * f64::from(hw.mux_inputs) * um2;
     let sram = sram_bits * t.sram_um2_per_bit * um2;
     let decoder = f64::from(hw.decoder_lanes) * t.decoder_um2 * um2;

@@ -109,8 +109,12 @@ pub fn price(arch: &Arch, a: &ActionCounts, hw: &Provision) -> EnergyBreakdown {
     let metadata =
         n(a.metadata_sram_reads) * f64::from(m.metadata_word_bytes) * e.filter_sram_pj_per_byte
             + n(a.metadata_dram_bytes) * e.dram_pj_per_byte;
-    let stat =
-        n(a.pe_cycles) * e.pe_leakage_pj_per_cycle + n(a.idle_pe_cycles) * e.idle_pe_cycle_pj;
+    // Derived leakage follows the PE the run uses (its mux, lanes and selects).
+    let leak = match e.leakage_nw_per_um2 {
+        Some(density) => density * super::area::pe_um2(arch, hw) / arch.clock_mhz / 1000.0,
+        None => e.pe_leakage_pj_per_cycle,
+    };
+    let stat = n(a.pe_cycles) * leak + n(a.idle_pe_cycles) * e.idle_pe_cycle_pj;
     EnergyBreakdown {
         energy_pj: mac + array + mux + decode + sram + dram + metadata + stat,
         energy_mac_pj: mac,

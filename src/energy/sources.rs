@@ -17,7 +17,7 @@ pub const HOROWITZ_SRAM64_PJ: [(f64, f64); 3] = [(8.0, 10.0), (32.0, 20.0), (102
 /// Horowitz 2014 as tabulated by Han et al. (EIE, ISCA 2016) and Dally: a 32-bit DRAM read,
 /// pJ (the low end of Horowitz's 1.3–2.6 nJ per 64-bit access).
 pub const HOROWITZ_DRAM32_PJ: f64 = 640.0;
-/// The same table's 16-bit integer add, pJ.
+/// Dally's table of Horowitz's figures (NIPS 2015 tutorial): a 16-bit integer add, pJ.
 pub const DALLY_ADD16_PJ: f64 = 0.05;
 
 /// NanGate 45 nm Open Cell Library (typical corner, 1.1 V, 25 °C), cell areas in µm².

@@ -52,8 +52,12 @@ pub struct EnergyTable {
     pub ofmap_sram_pj_per_byte: f64,
     /// DRAM, per byte read or written.
     pub dram_pj_per_byte: f64,
-    /// Leakage of one PE over one cycle.
+    /// Leakage of one PE over one cycle (of the PE as the arch provisions it).
     pub pe_leakage_pj_per_cycle: f64,
+    /// The logic leakage density the PE leakage derives from, nW/µm², when it is derived
+    /// (the 45 nm base, not set by the file): pricing then scales it with the area of the PE
+    /// the run uses. `None`: `pe_leakage_pj_per_cycle` as given.
+    pub leakage_nw_per_um2: Option<f64>,
     /// Clocking of an idle PE per cycle (0 when idle PEs are clock-gated).
     pub idle_pe_cycle_pj: f64,
 }
@@ -134,7 +138,7 @@ pub struct TableContext {
     pub sram_bank_kb: [f64; 3],
     /// Clock, MHz.
     pub clock_mhz: f64,
-    /// Register bits of one PE as provisioned (for its leakage).
+    /// Register bits of one PE as provisioned, selects included (for its leakage).
     pub pe_reg_bits: u32,
     /// Activation-mux inputs of one PE as provisioned.
     pub mux_inputs: u32,
@@ -245,6 +249,7 @@ impl EnergyTable {
                 ofmap_sram_pj_per_byte: 0.0,
                 dram_pj_per_byte: 0.0,
                 pe_leakage_pj_per_cycle: 0.0,
+                leakage_nw_per_um2: None,
                 idle_pe_cycle_pj: 0.0,
             },
             TechBase::Nm45 => {
@@ -261,8 +266,7 @@ impl EnergyTable {
                 // Half of a MUX2 cell's transitions per input bit (random data), at 0.9 V.
                 let mux_bit = 0.5 * src::NANGATE_MUX2_TRANSITION_FJ / 1000.0
                     * vdd_scale(src::NANGATE_VDD, src::HOROWITZ_VDD);
-                // Leakage power (nW) of the PE's cells over one clock period (ns) = fJ.
-                // nW × µs = fJ.
+                // Leakage power (nW) of the PE's cells over one clock period (µs): nW × µs = fJ.
                 let pe_leak_fj = logic_leakage_nw_per_um2() * area.pe_um2(cx) / cx.clock_mhz;
                 EnergyTable {
                     base,
@@ -277,6 +281,7 @@ impl EnergyTable {
                     ofmap_sram_pj_per_byte: per_byte(cx.sram_bank_kb[2]),
                     dram_pj_per_byte: src::HOROWITZ_DRAM32_PJ / 4.0,
                     pe_leakage_pj_per_cycle: pe_leak_fj / 1000.0,
+                    leakage_nw_per_um2: Some(logic_leakage_nw_per_um2()),
                     idle_pe_cycle_pj: 0.0,
                 }
             }
@@ -297,6 +302,11 @@ impl EnergyTable {
             pe_leakage_pj_per_cycle: o
                 .pe_leakage_pj_per_cycle
                 .unwrap_or(d.pe_leakage_pj_per_cycle),
+            leakage_nw_per_um2: if o.pe_leakage_pj_per_cycle.is_some() {
+                None
+            } else {
+                d.leakage_nw_per_um2
+            },
             idle_pe_cycle_pj: o.idle_pe_cycle_pj.unwrap_or(d.idle_pe_cycle_pj),
         }
     }

@@ -105,14 +105,14 @@ pub fn actions_csv_of<'a>(
     rows: impl Iterator<Item = (&'a str, &'a str, &'a crate::energy::ActionCounts)>,
 ) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    for (i, (layer, layout, actions)) in rows.enumerate() {
-        let (h, v) = record(actions);
-        if i == 0 {
-            let mut head = vec!["layer", "layout"];
-            head.extend(h.iter());
-            w.write_record(&head)
-                .expect("writing into memory cannot fail");
-        }
+    // The header even without rows.
+    let (h, _) = record(&crate::energy::ActionCounts::default());
+    let mut head = vec!["layer", "layout"];
+    head.extend(h.iter());
+    w.write_record(&head)
+        .expect("writing into memory cannot fail");
+    for (layer, layout, actions) in rows {
+        let (_, v) = record(actions);
         let mut vals = vec![layer, layout];
         vals.extend(v.iter());
         w.write_record(&vals)

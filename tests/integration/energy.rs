@@ -209,8 +209,45 @@ fn an_accelergy_ert_fills_the_table_and_the_files_it_prices_are_written() {
     // A missing ERT names the file it looked for.
     arch_file(&dir, "[energy]\nert = \"nope.yaml\"\n");
     let e = lenet(&dir, "compare", "out", &[]).unwrap_err();
+    // The arch file, its line and key, then the ERT path it could not read.
     assert!(
-        e.starts_with("error: nope.yaml: cannot read the file:"),
+        e.starts_with("error: a.toml:54: energy.ert: the energy reference table cannot be read: nope.yaml: cannot read the file:"),
         "{e}"
     );
+}
+
+#[test]
+fn layerwise_nm_is_priced_on_the_muxes_it_is_sized_to() {
+    // SCALE-Sim's SparsitySupport runs every layer as N:M on PEs sized to fit: the mux is as
+    // wide as the network's largest fan-in, and every selection drives all its inputs.
+    let dir = temp_dir("energy", "layerwise_nm");
+    let run = crate::common::fixture("scalesim_nm/nm_conv_8x16_ws_user");
+    let o = sparsim(
+        &[
+            "run",
+            "-q",
+            "-a",
+            run.join("config.cfg").to_str().unwrap(),
+            "-w",
+            run.join("topology.csv").to_str().unwrap(),
+            "-o",
+            "out",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let layers = read_csv(&dir.join("out/layers.csv"));
+    let fan = layers
+        .iter()
+        .map(|r| num(r, "max_fan_in"))
+        .fold(0.0, f64::max);
+    assert!(fan > 1.0, "{fan}");
+    for r in read_csv(&dir.join("out/actions.csv")) {
+        assert_eq!(
+            num(&r, "mux_select_inputs"),
+            fan * num(&r, "mux_selects"),
+            "{}",
+            r["layer"]
+        );
+    }
 }
