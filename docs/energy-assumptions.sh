@@ -21,7 +21,7 @@ variants=(
     "base|the 45 nm table; zero-weight slots gated; idle PEs clock-gated||"
     "size_to_fit|--size-to-fit: each layout on the mux; bus; selects and decoders it needs||--size-to-fit"
     "ungated_zeros|[pe] zero_gating = false: a zero-weight slot costs a whole MAC|[pe_extra]zero_gating = false|"
-    "ungated_idle|[energy] idle_pe_cycle_pj = 0.8: idle PEs clocked (173 register bits x 4.8 fJ: NanGate DFF_X1 at 0.9 V)|[energy]\nidle_pe_cycle_pj = 0.8|"
+    "ungated_idle|[energy] idle_pe_cycle_pj = 0.9: idle PEs clocked (186 register bits x 4.8 fJ: NanGate DFF_X1 at 0.9 V)|[energy]\nidle_pe_cycle_pj = 0.9|"
     "dram_high|[energy] dram_pj_per_byte = 325: Horowitz's high end: 2.6 nJ per 64 bits|[energy]\ndram_pj_per_byte = 325|"
     "sram_cacti|[energy] sram_pj_per_byte = 1.86: CACTI 7 at 45 nm (itrs-hp; 32 kB bank) instead of Horowitz|[energy]\nsram_pj_per_byte = 1.86|"
     "mux_x4|[energy] mux_input_pj = 0.057: every mux input 4x dearer (lane wires across the PE)|[energy]\nmux_input_pj = 0.057|"
