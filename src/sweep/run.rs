@@ -7,11 +7,8 @@ use super::spec::{Point, SweepSpec, show_value};
 use crate::compare::{layout_limits, pack_layer, provision_for, simulate_layout, speedup};
 use crate::config::{Arch, Dataflow, MemoryModel};
 use crate::energy::{
-    EnergyBreakdown, FiguresOfMerit, PackedCounts, Provision, area, layer_actions, price,
+    ActionCounts, EnergyBreakdown, FiguresOfMerit, Provision, area, layer_actions, price,
 };
-
-/// A layer's result row and, for a packed layout, its sparse counters.
-type ActionsOf = (LayerStats, Option<PackedCounts>);
 use crate::engine::simulate_layer;
 use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
 use crate::error::InputError;
@@ -284,8 +281,10 @@ fn evaluate(
     let mut layers_out = Vec::new();
     let mut t = Totals::default();
     // Each layer's actions, priced once the network's longest row list decides the select
-    // registers of the hardware the point runs on.
-    let mut priced: Vec<ActionsOf> = Vec::with_capacity(net.layers.len());
+    // registers of the hardware the point runs on (a sweep runs on the arch's own mux, so
+    // the counts do not wait for it).
+    let own = Provision::of_arch(arch);
+    let mut actions: Vec<ActionCounts> = Vec::with_capacity(net.layers.len());
     let mut infeasible: Vec<String> = Vec::new();
     for (i, layer) in net.layers.iter().enumerate() {
         let dense = simulate_layer(arch, layer);
@@ -340,7 +339,7 @@ fn evaluate(
                 status.trim_start_matches("infeasible: ")
             ));
         }
-        priced.push((s.clone(), counts));
+        actions.push(layer_actions(arch, &s, counts.as_ref(), &own));
         t.add(
             arch,
             &s,
@@ -377,8 +376,9 @@ fn evaluate(
         Some(first) => format!("infeasible: {} layers (first {first})", infeasible.len()),
     };
     let (hw, _) = provision_for(arch, layout, false, t.fan, t.bus);
-    for (s, counts) in &priced {
-        t.energy += price(arch, &layer_actions(arch, s, counts.as_ref(), &hw), &hw);
+    debug_assert_eq!(hw.mux_inputs, own.mux_inputs);
+    for a in &actions {
+        t.energy += price(arch, a, &hw);
     }
     row.push(status);
     row.extend(t.values(arch, &hw));
