@@ -46,7 +46,7 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
     if is_arch {
         let (arch, _) = inputs::load_arch(path)?;
         println!(
-            "ok: architecture `{}`: {}x{} {} array, SRAM {}/{}/{} kB (ifmap/filter/ofmap), {} bandwidth",
+            "ok: architecture `{}`: {}x{} {} array, SRAM {}/{}/{} kB (ifmap/filter/ofmap), {} bandwidth, {:.3} mm² as provisioned ({} energy table, {} area table)",
             arch.name,
             arch.array.rows,
             arch.array.cols,
@@ -57,7 +57,10 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
             match arch.memory.bandwidth_mode {
                 crate::config::BandwidthMode::User => "user",
                 crate::config::BandwidthMode::Calc => "calc",
-            }
+            },
+            crate::energy::area(&arch, &crate::energy::Provision::of_arch(&arch)).area_mm2,
+            arch.tech.energy.base.as_str(),
+            arch.tech.area.base.as_str()
         );
     } else {
         let (net, _) = inputs::load_workload(path, form(a.gemm))?;

@@ -268,6 +268,19 @@ fn check_accepts_every_shipped_file() {
         assert!(o.status.success(), "{}: {}", f.display(), stderr(&o));
         assert!(stdout(&o).starts_with("ok: "), "{}", stdout(&o));
     }
+    // An architecture's check states its area and technology tables: the plain 32×32 array
+    // is 1,024 PEs of 442.6 (MAC) + 48 × 4.522 (registers) + 8 × 1.862 µm² (1-input mux)
+    // and 192 kB of SRAM at 0.346 / 0.75 µm² per bit.
+    let o = sparsim(&["check", "arch/tpu-32x32-ws.toml"], &root());
+    let pe = 64.0 * 1.064 + 56.0 * 4.256 + 32.0 * 4.256 + 48.0 * 4.522 + 8.0 * 1.862;
+    let mm2 = (1024.0 * pe + 192.0 * 8192.0 * 0.346 / 0.75) * 1e-6;
+    assert!(
+        stdout(&o).ends_with(&format!(
+            "user bandwidth, {mm2:.3} mm² as provisioned (45nm energy table, 45nm area table)\n"
+        )),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// Smoke: every shipped architecture runs every shipped workload.
