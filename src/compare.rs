@@ -666,10 +666,10 @@ fn layout_cost(arch: &Arch, name: &str, rs: &[&CompareRow], size_to_fit: bool) -
         energy += r.energy;
     }
     let (run, needed) = match LayoutKind::parse(name) {
-        Ok(kind) => (
-            run_provision(arch, kind, size_to_fit, rs),
-            needed_provision(arch, kind, size_to_fit, rs),
-        ),
+        Ok(kind) => {
+            let (fan, demand) = fan_and_demand(rs);
+            provision_for(arch, kind, size_to_fit, fan, demand)
+        }
         Err(_) => (Provision::of_arch(arch), Provision::of_arch(arch)),
     };
     let area = crate::energy::area(arch, &run);

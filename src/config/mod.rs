@@ -352,18 +352,13 @@ pub fn resolve_technology(
     use crate::energy::table::{AreaTable, EnergyTable, TableContext};
     let bits = |b: u32| b * 8;
     let bank = |kb: u64| kb as f64 / 2.0;
-    // Double-buffered weight registers hold a second weight and select.
-    let copies = if pe.weight_double_buffer { 2 } else { 1 };
-    let reg_bits = copies * bits(memory.filter.word_bytes)
-        + pe.row_bus_width * bits(memory.ifmap.word_bytes)
-        + pe.accumulator_bits;
-    // A PE that can run packed layouts (a mux or a wider bus) has a select register for any
-    // of the ≤ C entries its row may carry.
-    let select_bits = if pe.mux_inputs > 1 || pe.row_bus_width > 1 {
-        crate::energy::actions::bits_for(u64::from(cols))
-    } else {
-        0
-    };
+    // The PE as provisioned, its registers counted as the area counts them.
+    let (data_bits, select_bits) = crate::energy::area::register_bits(
+        memory,
+        pe,
+        pe.row_bus_width,
+        crate::energy::actions::provisioned_select_bits(pe, cols),
+    );
     let cx = TableContext {
         ifmap_bits: bits(memory.ifmap.word_bytes),
         filter_bits: bits(memory.filter.word_bytes),
@@ -374,7 +369,7 @@ pub fn resolve_technology(
             bank(memory.ofmap.sram_kb),
         ],
         clock_mhz,
-        pe_reg_bits: reg_bits + copies * select_bits,
+        pe_reg_bits: data_bits + select_bits,
         mux_inputs: pe.mux_inputs,
     };
     let area = AreaTable::resolve(area.0, area.1, &cx);

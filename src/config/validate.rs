@@ -83,12 +83,7 @@ pub fn parse_arch_toml_with(
 /// The widths an ERT's per-access energies divide by, for `arch`.
 fn ert_widths(arch: &Arch) -> super::ert::ErtWidths {
     let m = &arch.memory;
-    let (i, f) = (m.ifmap.word_bytes * 8, m.filter.word_bytes * 8);
-    let (stream, stationary) = match arch.dataflow {
-        Dataflow::Ws => (i, f),
-        Dataflow::Is => (f, i),
-        Dataflow::Os => (i, f),
-    };
+    let (stream, stationary) = crate::energy::area::operand_bits(arch);
     super::ert::ErtWidths {
         accumulator_bits: arch.pe.accumulator_bits,
         stream_bits: stream,

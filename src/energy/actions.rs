@@ -32,6 +32,21 @@ pub fn bits_for(n: u64) -> u32 {
     }
 }
 
+/// Whether PEs with these features can run packed layouts: a mux or a bus wider than one.
+pub fn runs_packed(pe: &crate::config::PeFeatures) -> bool {
+    pe.mux_inputs > 1 || pe.row_bus_width > 1
+}
+
+/// Select-register bits of a PE as provisioned: enough for any of the ≤ C entries a row of
+/// C PEs may carry when it can run packed layouts, none for a plain PE.
+pub fn provisioned_select_bits(pe: &crate::config::PeFeatures, cols: u32) -> u32 {
+    if runs_packed(pe) {
+        bits_for(u64::from(cols))
+    } else {
+        0
+    }
+}
+
 impl Provision {
     /// The arch as its file provisions it. A PE with a mux or a wider bus can run packed
     /// layouts: it has a select register wide enough for any entry its row may carry (a row
@@ -43,16 +58,11 @@ impl Provision {
             .into_iter()
             .max()
             .unwrap_or(0);
-        let capable = arch.pe.mux_inputs > 1 || arch.pe.row_bus_width > 1;
         Provision {
             mux_inputs: arch.pe.mux_inputs,
             row_bus_width: arch.pe.row_bus_width,
-            select_bits: if capable {
-                bits_for(u64::from(arch.array.cols))
-            } else {
-                0
-            },
-            decoder_lanes: if capable { lanes } else { 0 },
+            select_bits: provisioned_select_bits(&arch.pe, arch.array.cols),
+            decoder_lanes: if runs_packed(&arch.pe) { lanes } else { 0 },
             selects: false,
         }
     }

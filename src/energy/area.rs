@@ -2,7 +2,7 @@
 //! (`docs/model.md` §9.3).
 
 use super::actions::Provision;
-use crate::config::Arch;
+use crate::config::{Arch, Dataflow, Memory, PeFeatures};
 use serde::Serialize;
 
 /// Area, mm², by component. The components partition the total.
@@ -43,23 +43,41 @@ impl AreaBreakdown {
 /// bus lane, the accumulator — and select bits). Double-buffered weight registers hold a
 /// second weight and select.
 pub fn pe_register_bits(arch: &Arch, hw: &Provision) -> (u32, u32) {
-    let m = &arch.memory;
-    let copies = if arch.pe.weight_double_buffer { 2 } else { 1 };
+    register_bits(&arch.memory, &arch.pe, hw.row_bus_width, hw.select_bits)
+}
+
+/// [`pe_register_bits`] from the parts an architecture is built of (also used while its
+/// technology table is resolved).
+pub fn register_bits(
+    memory: &Memory,
+    pe: &PeFeatures,
+    row_bus_width: u32,
+    select_bits: u32,
+) -> (u32, u32) {
+    let copies = if pe.weight_double_buffer { 2 } else { 1 };
     (
-        copies * m.filter.word_bytes * 8
-            + hw.row_bus_width * m.ifmap.word_bytes * 8
-            + arch.pe.accumulator_bits,
-        copies * hw.select_bits,
+        copies * memory.filter.word_bytes * 8
+            + row_bus_width * memory.ifmap.word_bytes * 8
+            + pe.accumulator_bits,
+        copies * select_bits,
     )
 }
 
 /// Area of one PE on `hw`, µm²: MAC, registers, selects and activation mux.
 pub fn pe_um2(arch: &Arch, hw: &Provision) -> f64 {
-    let t = &arch.tech.area;
     let (data, select) = pe_register_bits(arch, hw);
-    t.mac_um2
-        + t.reg_bit_um2 * f64::from(data + select)
-        + t.mux_input_um2 * f64::from(hw.mux_inputs)
+    arch.tech.area.pe_um2(data + select, hw.mux_inputs)
+}
+
+/// Widths of the words a PE's registers move: (streamed operand, stationary operand) bits.
+/// Under OS both operands stream; the activation counts as streamed, the weight as the other.
+pub fn operand_bits(arch: &Arch) -> (u32, u32) {
+    let m = &arch.memory;
+    let (i, f) = (m.ifmap.word_bytes * 8, m.filter.word_bytes * 8);
+    match arch.dataflow {
+        Dataflow::Is => (f, i),
+        Dataflow::Ws | Dataflow::Os => (i, f),
+    }
 }
 
 /// Area of `arch` with its PEs, bus and decoders provisioned as `hw`.

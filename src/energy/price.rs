@@ -61,16 +61,12 @@ impl AddAssign for EnergyBreakdown {
 
 /// Bits of the words the array moves: (streamed operand per hop, stationary operand).
 fn moved_bits(arch: &Arch) -> (f64, f64) {
-    let m = &arch.memory;
-    let (i, f) = (
-        f64::from(m.ifmap.word_bytes * 8),
-        f64::from(m.filter.word_bytes * 8),
-    );
+    let (stream, stationary) = super::area::operand_bits(arch);
+    let (stream, stationary) = (f64::from(stream), f64::from(stationary));
     match arch.dataflow {
-        Dataflow::Ws => (i, f),
-        Dataflow::Is => (f, i),
+        Dataflow::Ws | Dataflow::Is => (stream, stationary),
         // Activations and weights both stream, one hop each per MAC slot.
-        Dataflow::Os => ((i + f) / 2.0, 0.0),
+        Dataflow::Os => ((stream + stationary) / 2.0, 0.0),
     }
 }
 

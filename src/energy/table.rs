@@ -218,11 +218,12 @@ impl AreaTable {
         }
     }
 
-    /// Area of one PE as provisioned, µm²: MAC, registers and activation mux.
-    pub fn pe_um2(&self, cx: &TableContext) -> f64 {
+    /// Area of one PE with `reg_bits` register bits and a `mux_inputs`-input activation mux,
+    /// µm²: MAC, registers and mux.
+    pub fn pe_um2(&self, reg_bits: u32, mux_inputs: u32) -> f64 {
         self.mac_um2
-            + self.reg_bit_um2 * f64::from(cx.pe_reg_bits)
-            + self.mux_input_um2 * f64::from(cx.mux_inputs)
+            + self.reg_bit_um2 * f64::from(reg_bits)
+            + self.mux_input_um2 * f64::from(mux_inputs)
     }
 }
 
@@ -267,7 +268,9 @@ impl EnergyTable {
                 let mux_bit = 0.5 * src::NANGATE_MUX2_TRANSITION_FJ / 1000.0
                     * vdd_scale(src::NANGATE_VDD, src::HOROWITZ_VDD);
                 // Leakage power (nW) of the PE's cells over one clock period (µs): nW × µs = fJ.
-                let pe_leak_fj = logic_leakage_nw_per_um2() * area.pe_um2(cx) / cx.clock_mhz;
+                let pe_leak_fj = logic_leakage_nw_per_um2()
+                    * area.pe_um2(cx.pe_reg_bits, cx.mux_inputs)
+                    / cx.clock_mhz;
                 EnergyTable {
                     base,
                     mac_pj: mac,
@@ -377,7 +380,7 @@ mod tests {
         // Intel 45 nm 6T cell at CACTI's 75 % array efficiency.
         assert!((a.sram_um2_per_bit - 0.346 / 0.75).abs() < 1e-12);
         // Leakage: ≈17.6 nW/µm² (DFF_X1, FA_X1) over the PE's cells, one 1 ns cycle.
-        let pe = a.pe_um2(&cx(8, 8, 32.0));
+        let pe = a.pe_um2(40 + 8, 1);
         assert!((e.pe_leakage_pj_per_cycle - logic_leakage_nw_per_um2() * pe * 1e-6).abs() < 1e-15);
         assert!((logic_leakage_nw_per_um2() - 17.65).abs() < 0.05);
     }
@@ -426,6 +429,6 @@ mod tests {
             ),
             (2.0, 3.0, 2.0)
         );
-        assert_eq!(a.pe_um2(&c), 0.0);
+        assert_eq!(a.pe_um2(c.pe_reg_bits, c.mux_inputs), 0.0);
     }
 }

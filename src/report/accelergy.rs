@@ -4,7 +4,7 @@
 //! same work. Counts of a component list (`PE[0..1023].mac`) are summed over its instances:
 //! sparsim does not keep per-PE counts.
 
-use crate::config::{Arch, Dataflow};
+use crate::config::Arch;
 use crate::energy::{ActionCounts, Provision};
 use std::fmt::Write;
 
@@ -21,17 +21,6 @@ fn component_name(arch: &Arch) -> String {
     if s.is_empty() { "arch".into() } else { s }
 }
 
-/// Widths of the PE's registers: (stationary, streamed) operand bits.
-fn operand_bits(arch: &Arch) -> (u32, u32) {
-    let m = &arch.memory;
-    let (i, f) = (m.ifmap.word_bytes * 8, m.filter.word_bytes * 8);
-    match arch.dataflow {
-        Dataflow::Ws => (f, i),
-        Dataflow::Is => (i, f),
-        Dataflow::Os => (f, i),
-    }
-}
-
 fn range(name: &str, n: u64) -> String {
     if n <= 1 {
         name.to_string()
@@ -43,7 +32,7 @@ fn range(name: &str, n: u64) -> String {
 /// `architecture.yaml`: the arch with its PEs, bus and decoders as `hw` provisions them.
 pub fn architecture_yaml(arch: &Arch, hw: &Provision) -> String {
     let mut y = String::new();
-    let (stat, stream) = operand_bits(arch);
+    let (stream, stat) = crate::energy::area::operand_bits(arch);
     let m = &arch.memory;
     let _ = writeln!(
         y,
