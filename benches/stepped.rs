@@ -24,6 +24,8 @@ fn dense_ws(c: &mut Criterion) {
         kernel: (3, 3),
         stride: (1, 1),
         padding: (1, 1),
+        padding_end: None,
+        dilation: (1, 1),
         groups: 1,
         rule: OutputRule::Padded,
     })

@@ -173,7 +173,7 @@ fn reduced_layer(
     let mut keep = match &layer.op {
         LayerOp::Conv(c) => c.ofmap_h,
         LayerOp::Gemm(g) => g.shape.m,
-        LayerOp::Lstm(l) => l.steps,
+        LayerOp::Recurrent(l) => l.steps,
         LayerOp::NonMac(_) => return None,
     };
     loop {
@@ -181,9 +181,11 @@ fn reduced_layer(
         let (op, what) = match &layer.op {
             LayerOp::Conv(c) => {
                 let h = match c.rule {
-                    OutputRule::Padded => ((keep - 1) * c.stride_h + c.kernel_h)
-                        .saturating_sub(2 * c.pad_h)
-                        .max(1),
+                    OutputRule::Padded => {
+                        ((keep - 1) * c.stride_h + c.dilation_h * (c.kernel_h - 1) + 1)
+                            .saturating_sub(c.pad_h + c.pad_bottom)
+                            .max(1)
+                    }
                     OutputRule::ScaleSim => (keep - 1) * c.stride_h + c.kernel_h,
                 };
                 let spec = crate::workload::ConvSpec {
@@ -194,6 +196,8 @@ fn reduced_layer(
                     kernel: (c.kernel_h, c.kernel_w),
                     stride: (c.stride_h, c.stride_w),
                     padding: (c.pad_h, c.pad_w),
+                    padding_end: Some((c.pad_bottom, c.pad_right)),
+                    dilation: (c.dilation_h, c.dilation_w),
                     groups: c.groups,
                     rule: c.rule,
                 };
@@ -212,9 +216,9 @@ fn reduced_layer(
                 ),
                 format!("the first {keep} of {} GEMM rows", g.shape.m),
             ),
-            LayerOp::Lstm(l) => (
-                LayerOp::Lstm(
-                    crate::workload::Lstm::new(l.input, l.hidden, keep, l.batch)
+            LayerOp::Recurrent(l) => (
+                LayerOp::Recurrent(
+                    crate::workload::Recurrent::new(l.cell, l.input, l.hidden, keep, l.batch)
                         .expect("fewer steps"),
                 ),
                 format!("the first {keep} of {} steps", l.steps),

@@ -7,6 +7,7 @@ use crate::config::validate::{parse_arch_toml, parse_arch_toml_with};
 use crate::error::InputError;
 use crate::workload::Network;
 use crate::workload::convnetdraw::parse_convnetdraw;
+use crate::workload::onnx::{OnnxImport, OnnxOptions, import_onnx};
 use crate::workload::scalesim_csv::{TopologyForm, parse_topology_csv};
 use crate::workload::toml_format::parse_workload_toml;
 use serde::Serialize;
@@ -121,16 +122,46 @@ pub fn builtin_arch() -> (Arch, InputRecord) {
     (arch, record(origin, text))
 }
 
-/// Loads a workload: `.toml` (sparsim), `.csv` (SCALE-Sim topology) or anything else as
-/// ConvNetDraw text. `form` applies to `.csv` files.
+/// Loads a workload: `.toml` (sparsim), `.csv` (SCALE-Sim topology), `.onnx` (its MAC
+/// layers, with the model's own sizes) or anything else as ConvNetDraw text. `form` applies
+/// to `.csv` files.
 pub fn load_workload(
     path: &Path,
     form: TopologyForm,
 ) -> Result<(Network, InputRecord), InputError> {
+    let (net, record, _) = load_workload_with(path, form, &OnnxOptions::default())?;
+    Ok((net, record))
+}
+
+/// Whether `path` names an ONNX model (by its extension).
+pub fn is_onnx(path: &Path) -> bool {
+    extension(path) == "onnx"
+}
+
+/// Loads a workload as [`load_workload`] does; an ONNX model is imported with `onnx`'s sizes
+/// and also returned whole (its weights and the fate of every node).
+pub fn load_workload_with(
+    path: &Path,
+    form: TopologyForm,
+    onnx: &OnnxOptions,
+) -> Result<(Network, InputRecord, Option<OnnxImport>), InputError> {
     let origin = path.display().to_string();
+    if is_onnx(path) {
+        let (import, record) = load_onnx(path, onnx)?;
+        return Ok((import.network.clone(), record, Some(import)));
+    }
     let text = read(path)?;
     let net = parse_workload_text(&text, &origin, &stem(path), &extension(path), form)?;
-    Ok((net, record(&origin, &text)))
+    Ok((net, record(&origin, &text), None))
+}
+
+/// Imports an ONNX model file.
+pub fn load_onnx(path: &Path, opts: &OnnxOptions) -> Result<(OnnxImport, InputRecord), InputError> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&origin, format!("cannot read the file: {e}")))?;
+    let import = import_onnx(&bytes, &origin, &stem(path), opts)?;
+    Ok((import, record_bytes(&origin, &bytes)))
 }
 
 /// Parses workload text by file extension.
@@ -142,6 +173,10 @@ pub fn parse_workload_text(
     form: TopologyForm,
 ) -> Result<Network, InputError> {
     match extension {
+        "onnx" => Err(InputError::new(
+            origin,
+            "an ONNX model is binary: it is read from its file (run, compare and check take `--workload model.onnx`)",
+        )),
         "toml" => parse_workload_toml(text, origin, name),
         "csv" => parse_topology_csv(text, origin, name, form),
         _ => parse_convnetdraw(text, origin, name),

@@ -63,7 +63,19 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
             arch.tech.area.base.as_str()
         );
     } else {
-        let (net, _) = inputs::load_workload(path, form(a.gemm))?;
+        if a.onnx.any() && !inputs::is_onnx(path) {
+            anyhow::bail!(
+                "--batch and --dim size the free dimensions of an ONNX workload; {} states its sizes in the file",
+                path.display()
+            );
+        }
+        let (net, _, onnx) = inputs::load_workload_with(path, form(a.gemm), &a.onnx.options()?)?;
+        if let Some(import) = &onnx {
+            print!(
+                "{}",
+                crate::report::onnx_import::import_summary(&path.display().to_string(), import)
+            );
+        }
         let mapped = net
             .layers
             .iter()

@@ -29,6 +29,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         a.arch.as_deref(),
         a.workload.as_deref(),
         a.gemm,
+        &a.onnx,
         inputs::builtin_sparse_arch,
         inputs::builtin_compare_workload,
     )?;
@@ -52,7 +53,8 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         a.weights.as_deref(),
         a.seed,
         a.weight_spread.as_deref(),
-        &l.network,
+        &l,
+        &a.onnx,
     )?;
     let spread = match &source {
         WeightSource::Synthetic { spread, .. } => Some(*spread),
@@ -71,6 +73,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
 
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
+    super::report_onnx(&l, &a.out, a.quiet)?;
     let write = |name: &str, bytes: &[u8]| -> Result<()> {
         let p = a.out.join(name);
         write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))

@@ -159,6 +159,9 @@ pub struct CompareArgs {
     /// Read a `.csv` topology in SCALE-Sim's GEMM form.
     #[arg(long)]
     pub gemm: bool,
+    /// Sizes of an ONNX workload's free dimensions.
+    #[command(flatten)]
+    pub onnx: OnnxArgs,
     /// Layouts to compare, comma-separated (dense is always the speedup reference).
     #[arg(
         long,
@@ -166,7 +169,8 @@ pub struct CompareArgs {
         default_value = "dense,masked,irregular,nm,darb,pconv,colcomb"
     )]
     pub layouts: Vec<String>,
-    /// Dense weights (.npy, .npz, .safetensors) [default: seeded synthetic weights].
+    /// Dense weights (.npy, .npz, .safetensors, or an .onnx model's initializers), or
+    /// `synthetic` [default: an ONNX workload's own weights, else seeded synthetic weights].
     #[arg(long)]
     pub weights: Option<PathBuf>,
     /// Seed of the synthetic weights.
@@ -209,13 +213,16 @@ pub struct RunArgs {
     /// Architecture: sparsim `.toml` or SCALE-Sim `.cfg` [default: built-in 32x32 WS array].
     #[arg(long, short = 'a')]
     pub arch: Option<PathBuf>,
-    /// Workload: sparsim `.toml`, SCALE-Sim topology `.csv`, or ConvNetDraw text (any other
-    /// extension) [default: built-in ResNet-50].
+    /// Workload: sparsim `.toml`, SCALE-Sim topology `.csv`, ONNX model `.onnx`, or
+    /// ConvNetDraw text (any other extension) [default: built-in ResNet-50].
     #[arg(long, short = 'w')]
     pub workload: Option<PathBuf>,
     /// Read a `.csv` topology in SCALE-Sim's GEMM form (`name, M, N, K`), as SCALE-Sim's `-i gemm`.
     #[arg(long)]
     pub gemm: bool,
+    /// Sizes of an ONNX workload's free dimensions.
+    #[command(flatten)]
+    pub onnx: OnnxArgs,
     /// Output folder (created if missing).
     #[arg(long, short = 'o', default_value = "results/tmp/run")]
     pub out: PathBuf,
@@ -248,7 +255,9 @@ pub struct RunArgs {
     /// CSV then has the layout columns of `compare`.
     #[arg(long)]
     pub layout: Option<String>,
-    /// Dense weights for `--layout` (.npy, .npz, .safetensors) [default: seeded synthetic].
+    /// Dense weights for `--layout` (.npy, .npz, .safetensors, or an .onnx model's
+    /// initializers), or `synthetic` [default: an ONNX workload's own weights, else seeded
+    /// synthetic weights].
     #[arg(long)]
     pub weights: Option<PathBuf>,
     /// Seed of the synthetic weights.
@@ -364,11 +373,67 @@ pub(super) fn finish_checks(
 /// `sparsim check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// File to validate: `.toml` (architecture or workload), `.cfg`, `.csv`, or ConvNetDraw text.
+    /// File to validate: `.toml` (architecture or workload), `.cfg`, `.csv`, `.onnx`, or
+    /// ConvNetDraw text.
     pub file: PathBuf,
     /// Read a `.csv` topology in SCALE-Sim's GEMM form.
     #[arg(long)]
     pub gemm: bool,
+    /// Sizes of an ONNX workload's free dimensions.
+    #[command(flatten)]
+    pub onnx: OnnxArgs,
+}
+
+/// `--batch` and `--dim`: the sizes an ONNX model leaves free.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OnnxArgs {
+    /// ONNX workloads: the batch, i.e. the first dimension of every graph input [default: the
+    /// model's; 1 where the model leaves it symbolic, said in the import summary].
+    #[arg(long, value_name = "N")]
+    pub batch: Option<u64>,
+    /// ONNX workloads: the size of a symbolic input dimension, NAME=N; repeat for several
+    /// (e.g. --dim sequence=128).
+    #[arg(long, value_name = "NAME=N")]
+    pub dim: Vec<String>,
+}
+
+impl OnnxArgs {
+    /// Whether any size is given.
+    pub fn any(&self) -> bool {
+        self.batch.is_some() || !self.dim.is_empty()
+    }
+
+    /// The validated sizes.
+    pub fn options(&self) -> Result<crate::workload::onnx::OnnxOptions> {
+        use crate::workload::MAX_DIM;
+        let range = |v: u64| (1..=MAX_DIM).contains(&v);
+        if let Some(b) = self.batch
+            && !range(b)
+        {
+            anyhow::bail!("--batch {b}: expected an integer from 1 to {MAX_DIM}");
+        }
+        let mut dims: Vec<(String, u64)> = Vec::new();
+        for d in &self.dim {
+            let parsed = d.split_once('=').and_then(|(n, v)| {
+                let (n, v) = (n.trim(), v.trim());
+                let v = v.parse::<u64>().ok().filter(|v| range(*v))?;
+                (!n.is_empty()).then(|| (n.to_string(), v))
+            });
+            let Some((name, v)) = parsed else {
+                anyhow::bail!(
+                    "--dim {d}: expected NAME=N with N an integer from 1 to {MAX_DIM} (e.g. --dim sequence=128)"
+                );
+            };
+            if dims.iter().any(|(n, _)| *n == name) {
+                anyhow::bail!("--dim {name} is given twice");
+            }
+            dims.push((name, v));
+        }
+        Ok(crate::workload::onnx::OnnxOptions {
+            batch: self.batch,
+            dims,
+        })
+    }
 }
 
 pub(super) fn form(gemm: bool) -> TopologyForm {
@@ -406,13 +471,21 @@ pub(super) struct Loaded {
     arch_record: InputRecord,
     network: Network,
     workload_record: InputRecord,
+    /// The import of an ONNX workload (its weights and the fate of its nodes).
+    onnx: Option<crate::workload::onnx::OnnxImport>,
 }
 
-pub(super) fn load(arch: Option<&Path>, workload: Option<&Path>, gemm: bool) -> Result<Loaded> {
+pub(super) fn load(
+    arch: Option<&Path>,
+    workload: Option<&Path>,
+    gemm: bool,
+    onnx: &OnnxArgs,
+) -> Result<Loaded> {
     load_with_defaults(
         arch,
         workload,
         gemm,
+        onnx,
         inputs::builtin_arch,
         inputs::builtin_workload,
     )
@@ -423,23 +496,51 @@ pub(super) fn load_with_defaults(
     arch: Option<&Path>,
     workload: Option<&Path>,
     gemm: bool,
+    onnx: &OnnxArgs,
     default_arch: fn() -> (Arch, InputRecord),
     default_workload: fn() -> (Network, InputRecord),
 ) -> Result<Loaded> {
+    let onnx_opts = onnx.options()?;
+    if onnx.any() && !workload.is_some_and(inputs::is_onnx) {
+        anyhow::bail!(
+            "--batch and --dim size the free dimensions of an ONNX workload (--workload model.onnx); other workloads state their sizes in the file"
+        );
+    }
     let (arch, arch_record) = match arch {
         Some(p) => inputs::load_arch(p)?,
         None => default_arch(),
     };
-    let (network, workload_record) = match workload {
-        Some(p) => inputs::load_workload(p, form(gemm))?,
-        None => default_workload(),
+    let (network, workload_record, onnx) = match workload {
+        Some(p) => inputs::load_workload_with(p, form(gemm), &onnx_opts)?,
+        None => {
+            let (n, r) = default_workload();
+            (n, r, None)
+        }
     };
     Ok(Loaded {
         arch,
         arch_record,
         network,
         workload_record,
+        onnx,
     })
+}
+
+/// Prints an ONNX import's summary (unless `quiet`) and writes `onnx_nodes.csv` into `out`.
+pub(super) fn report_onnx(l: &Loaded, out: &Path, quiet: bool) -> Result<()> {
+    use anyhow::Context;
+    let Some(import) = &l.onnx else {
+        return Ok(());
+    };
+    if !quiet {
+        print!(
+            "{}",
+            crate::report::onnx_import::import_summary(&l.workload_record.path, import)
+        );
+    }
+    let p = out.join("onnx_nodes.csv");
+    crate::report::atomic::write_atomic(&p, &crate::report::onnx_import::nodes_csv(import))
+        .with_context(|| format!("cannot write {}", p.display()))
 }
 
 /// Replaces the loaded arch's memory model by `--memory-model`, if given.

@@ -54,7 +54,8 @@ fn run_sparse(
         a.weights.as_deref(),
         a.seed,
         a.weight_spread.as_deref(),
-        &l.network,
+        l,
+        &a.onnx,
     )?;
     let synthetic = match &source {
         WeightSource::Synthetic { seed, spread } => Some((*seed, *spread)),
@@ -152,7 +153,7 @@ fn write_dram_traces(
 }
 
 pub(super) fn run_command(a: RunArgs) -> Result<()> {
-    let l = load(a.arch.as_deref(), a.workload.as_deref(), a.gemm)?;
+    let l = load(a.arch.as_deref(), a.workload.as_deref(), a.gemm, &a.onnx)?;
     let l = super::apply_memory_model(l, a.memory_model.as_deref())?;
     let params = a.params.resolve(&l.arch.layout)?;
     if let Some(s) = &a.weight_spread {
@@ -236,6 +237,7 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
 
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
+    super::report_onnx(&l, &a.out, a.quiet)?;
     let write = |name: &str, bytes: &[u8]| -> Result<()> {
         let p = a.out.join(name);
         write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))

@@ -53,20 +53,42 @@ pub fn parse_weight_spread(s: &str, base: WeightSpread) -> Result<WeightSpread, 
     )
 }
 
-/// The weights of a run: the file `weights` (with its input record), or synthetic ones from
+/// The weights of a run: the file `weights` (with its input record; an `.onnx` model gives its
+/// layers' weights), synthetic ones when `weights` is `synthetic` or absent — except that an
+/// ONNX workload brings its own weights when `weights` is absent. Synthetic weights come from
 /// `seed` with the workload's spreads overridden by `--weight-spread`.
 pub fn weight_source(
     weights: Option<&Path>,
     seed: u64,
     spread: Option<&str>,
-    network: &Network,
+    loaded: &super::Loaded,
+    onnx: &super::OnnxArgs,
 ) -> Result<(WeightSource, Option<InputRecord>)> {
-    if let Some(p) = weights {
+    let network: &Network = &loaded.network;
+    let forced_synthetic = weights.is_some_and(|p| p.as_os_str() == "synthetic");
+    let file = weights.filter(|_| !forced_synthetic);
+    let from_file = |what: String, fix: &str| -> Result<()> {
         if spread.is_some() {
             bail!(
-                "--weight-spread: only synthetic weights have spreads, and this run reads {}: drop one of --weight-spread and --weights",
-                p.display()
+                "--weight-spread: only synthetic weights have spreads, and this run reads {what}: {fix}"
             );
+        }
+        Ok(())
+    };
+    if let Some(p) = file {
+        from_file(
+            p.display().to_string(),
+            "drop one of --weight-spread and --weights",
+        )?;
+        if inputs::is_onnx(p) {
+            let (import, record) = inputs::load_onnx(p, &onnx.options()?)?;
+            return Ok((
+                WeightSource::Tensors {
+                    origin: p.display().to_string(),
+                    tensors: import.tensors,
+                },
+                Some(record),
+            ));
         }
         let tensors = crate::weights::files::read_tensors(p)?;
         let record = inputs::record_file(p)?;
@@ -76,6 +98,19 @@ pub fn weight_source(
                 tensors,
             },
             Some(record),
+        ));
+    }
+    if !forced_synthetic && let Some(import) = &loaded.onnx {
+        from_file(
+            format!("the weights of {}", loaded.workload_record.path),
+            "drop --weight-spread, or add --weights synthetic",
+        )?;
+        return Ok((
+            WeightSource::Tensors {
+                origin: loaded.workload_record.path.clone(),
+                tensors: import.tensors.clone(),
+            },
+            None,
         ));
     }
     let spread = match spread {

@@ -213,8 +213,8 @@ impl ConvBitmaps {
             let (ho, wo) = (rem / c.ofmap_w, rem % c.ofmap_w);
             for p in p_first..=p_last {
                 let (r, q) = (p / c.kernel_w, p % c.kernel_w);
-                let y = (ho * c.stride_h + r) as i64 - c.pad_h as i64;
-                let x = (wo * c.stride_w + q) as i64 - c.pad_w as i64;
+                let y = (ho * c.stride_h + r * c.dilation_h) as i64 - c.pad_h as i64;
+                let x = (wo * c.stride_w + q * c.dilation_w) as i64 - c.pad_w as i64;
                 if y < 0 || x < 0 || y >= c.ifmap_h as i64 || x >= c.ifmap_w as i64 {
                     continue;
                 }
@@ -283,6 +283,8 @@ mod tests {
             kernel: (k, k),
             stride: (s, s),
             padding: (p, p),
+            padding_end: None,
+            dilation: (1, 1),
             groups: 1,
             rule: OutputRule::Padded,
         })

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod dram_trace;
 pub mod finite;
 pub mod layers_csv;
+pub mod onnx_import;
 pub mod plot;
 pub mod scalesim;
 pub mod summary;

@@ -90,13 +90,13 @@ impl WeightSource {
 }
 
 /// The tensor names a layer reads: its `weights` key, or the PyTorch state-dict default
-/// (`<name>.weight`; for an LSTM `<name>.weight_ih_l0` and `<name>.weight_hh_l0`).
+/// (`<name>.weight`; for a recurrent layer `<name>.weight_ih_l0` and `<name>.weight_hh_l0`).
 pub fn tensor_names(name: &str, op: &LayerOp, explicit: Option<&[String]>) -> Vec<String> {
     if let Some(e) = explicit {
         return e.to_vec();
     }
     match op {
-        LayerOp::Lstm(_) => vec![
+        LayerOp::Recurrent(_) => vec![
             format!("{name}.weight_ih_l0"),
             format!("{name}.weight_hh_l0"),
         ],
@@ -161,7 +161,7 @@ fn synthetic_layer(op: &LayerOp, seed: u64, spread: WeightSpread, layer: usize) 
                 spread,
             )]
         }
-        LayerOp::Lstm(l) => {
+        LayerOp::Recurrent(l) => {
             let g = l.step_gemm();
             let (n, k) = (g.n as usize, g.k as usize);
             vec![synthetic_matrix(
@@ -330,37 +330,44 @@ fn bind_layer(
                 }],
             })
         }
-        LayerOp::Lstm(l) => {
+        LayerOp::Recurrent(l) => {
             let [ih, hh] = names else {
                 return Err(count_err(2));
             };
             let (i, h) = (l.input as usize, l.hidden as usize);
+            let gates = l.cell.gates() as usize;
+            let rows = gates * h;
+            let label = if gates == 1 {
+                "hidden".to_string()
+            } else {
+                format!("{gates}·hidden")
+            };
             let t_ih = find(tensors, ih, layer, origin)?;
             let t_hh = find(tensors, hh, layer, origin)?;
-            if t_ih.shape != [4 * h, i] {
+            if t_ih.shape != [rows, i] {
                 return Err(shape_error(
                     layer,
                     t_ih,
-                    &format!("weight_ih [4·hidden, input] = [{}, {i}]", 4 * h),
+                    &format!("weight_ih [{label}, input] = [{rows}, {i}]"),
                     origin,
                 ));
             }
-            if t_hh.shape != [4 * h, h] {
+            if t_hh.shape != [rows, h] {
                 return Err(shape_error(
                     layer,
                     t_hh,
-                    &format!("weight_hh [4·hidden, hidden] = [{}, {h}]", 4 * h),
+                    &format!("weight_hh [{label}, hidden] = [{rows}, {h}]"),
                     origin,
                 ));
             }
             let k = i + h;
-            let mut data = Vec::with_capacity(4 * h * k);
-            for n in 0..4 * h {
+            let mut data = Vec::with_capacity(rows * k);
+            for n in 0..rows {
                 data.extend_from_slice(&t_ih.data[n * i..(n + 1) * i]);
                 data.extend_from_slice(&t_hh.data[n * h..(n + 1) * h]);
             }
             Ok(LayerWeights {
-                matrices: vec![WeightMatrix { n: 4 * h, k, data }],
+                matrices: vec![WeightMatrix { n: rows, k, data }],
             })
         }
         LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),

@@ -112,6 +112,8 @@ pub fn parse_convnetdraw(src: &str, origin: &str, name: &str) -> Result<Network,
                     kernel: (kh.0, kwd.0),
                     stride: (kh.1, kwd.1),
                     padding: (kh.2, kwd.2),
+                    padding_end: None,
+                    dilation: (1, 1),
                     groups: 1,
                     rule: OutputRule::Padded,
                 })

@@ -5,6 +5,7 @@
 //! constructors here, so a `Network` that exists lowers without failure.
 
 pub mod convnetdraw;
+pub mod onnx;
 pub mod scalesim_csv;
 pub mod toml_format;
 
@@ -53,8 +54,8 @@ pub enum LayerOp {
     Conv(Conv2d),
     /// Fully connected layer or explicit GEMM.
     Gemm(Gemm),
-    /// LSTM layer: one GEMM per time step.
-    Lstm(Lstm),
+    /// Recurrent layer (LSTM, GRU or plain RNN): one GEMM per time step.
+    Recurrent(Recurrent),
     /// A layer with no MACs on the array (pool, relu, softmax, …): listed, not mapped.
     NonMac(NonMacKind),
 }
@@ -117,10 +118,18 @@ pub struct Conv2d {
     pub stride_h: u64,
     /// Horizontal stride.
     pub stride_w: u64,
-    /// Zero padding rows on each side.
+    /// Zero padding rows above the input (and below it unless `pad_bottom` differs).
     pub pad_h: u64,
-    /// Zero padding columns on each side.
+    /// Zero padding columns left of the input (and right of it unless `pad_right` differs).
     pub pad_w: u64,
+    /// Zero padding rows below the input.
+    pub pad_bottom: u64,
+    /// Zero padding columns right of the input.
+    pub pad_right: u64,
+    /// Vertical dilation: kernel taps are `dilation_h` input rows apart (1 = dense kernel).
+    pub dilation_h: u64,
+    /// Horizontal dilation.
+    pub dilation_w: u64,
     /// Groups (1 = ordinary conv, `channels` = depthwise).
     pub groups: u64,
     /// Output-size rule.
@@ -146,8 +155,13 @@ pub struct ConvSpec {
     pub kernel: (u64, u64),
     /// Stride (sh, sw).
     pub stride: (u64, u64),
-    /// Padding (ph, pw).
+    /// Padding (ph, pw): top and left, and bottom and right unless `padding_end` is given.
     pub padding: (u64, u64),
+    /// Bottom and right padding when they differ from top and left (ONNX `pads`, TensorFlow's
+    /// `SAME` with an even window); `None` pads both sides alike.
+    pub padding_end: Option<(u64, u64)>,
+    /// Dilation (dh, dw); (1, 1) is an ordinary convolution.
+    pub dilation: (u64, u64),
     /// Groups.
     pub groups: u64,
     /// Output-size rule.
@@ -170,6 +184,8 @@ impl Conv2d {
             ("kernel width", s.kernel.1),
             ("stride (vertical)", s.stride.0),
             ("stride (horizontal)", s.stride.1),
+            ("dilation (vertical)", s.dilation.0),
+            ("dilation (horizontal)", s.dilation.1),
             ("groups", s.groups),
         ];
         for (what, v) in named {
@@ -179,11 +195,17 @@ impl Conv2d {
                 ));
             }
         }
-        if s.padding.0 > MAX_DIM || s.padding.1 > MAX_DIM {
-            return Err(format!("padding {:?} is too large", s.padding));
+        let padding_end = s.padding_end.unwrap_or(s.padding);
+        for p in [s.padding, padding_end] {
+            if p.0 > MAX_DIM || p.1 > MAX_DIM {
+                return Err(format!("padding {p:?} is too large"));
+            }
         }
-        if s.rule == OutputRule::ScaleSim && s.padding != (0, 0) {
+        if s.rule == OutputRule::ScaleSim && (s.padding != (0, 0) || padding_end != (0, 0)) {
             return Err("SCALE-Sim convolutions have no padding".into());
+        }
+        if s.rule == OutputRule::ScaleSim && s.dilation != (1, 1) {
+            return Err("SCALE-Sim convolutions have no dilation".into());
         }
         if !s.channels.is_multiple_of(s.groups) || !s.filters.is_multiple_of(s.groups) {
             return Err(format!(
@@ -191,16 +213,23 @@ impl Conv2d {
                 s.groups, s.channels, s.filters
             ));
         }
-        let out = |h: u64, k: u64, st: u64, p: u64, dim: &str| -> Result<u64, String> {
+        // The window a dilated kernel spans: d·(k − 1) + 1 input pixels.
+        let span = |k: u64, d: u64| d * (k - 1) + 1;
+        let out = |h: u64, k: u64, st: u64, p: (u64, u64), dim: &str| -> Result<u64, String> {
             match s.rule {
                 OutputRule::Padded => {
-                    if h + 2 * p < k {
+                    let padded = h + p.0 + p.1;
+                    if padded < k {
+                        let pads = if p.0 == p.1 {
+                            format!("2·{}", p.0)
+                        } else {
+                            format!("{} + {}", p.0, p.1)
+                        };
                         return Err(format!(
-                            "kernel {dim} {k} is larger than the padded input {dim} {} (= {h} + 2·{p})",
-                            h + 2 * p
+                            "kernel {dim} {k} is larger than the padded input {dim} {padded} (= {h} + {pads})"
                         ));
                     }
-                    Ok((h + 2 * p - k) / st + 1)
+                    Ok((padded - k) / st + 1)
                 }
                 OutputRule::ScaleSim => {
                     if h < k {
@@ -212,8 +241,24 @@ impl Conv2d {
                 }
             }
         };
-        let ofmap_h = out(s.ifmap.0, s.kernel.0, s.stride.0, s.padding.0, "height")?;
-        let ofmap_w = out(s.ifmap.1, s.kernel.1, s.stride.1, s.padding.1, "width")?;
+        let (kh, kw) = (
+            span(s.kernel.0, s.dilation.0),
+            span(s.kernel.1, s.dilation.1),
+        );
+        let ofmap_h = out(
+            s.ifmap.0,
+            kh,
+            s.stride.0,
+            (s.padding.0, padding_end.0),
+            "height",
+        )?;
+        let ofmap_w = out(
+            s.ifmap.1,
+            kw,
+            s.stride.1,
+            (s.padding.1, padding_end.1),
+            "width",
+        )?;
         let conv = Conv2d {
             batch: s.batch,
             ifmap_h: s.ifmap.0,
@@ -226,6 +271,10 @@ impl Conv2d {
             stride_w: s.stride.1,
             pad_h: s.padding.0,
             pad_w: s.padding.1,
+            pad_bottom: padding_end.0,
+            pad_right: padding_end.1,
+            dilation_h: s.dilation.0,
+            dilation_w: s.dilation.1,
             groups: s.groups,
             rule: s.rule,
             ofmap_h,
@@ -290,9 +339,45 @@ impl Gemm {
     }
 }
 
-/// An LSTM layer: per step a GEMM with M = batch, K = input + hidden, N = 4·hidden.
+/// The cell of a recurrent layer: how many gates share its step GEMM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Lstm {
+#[serde(rename_all = "lowercase")]
+pub enum Cell {
+    /// LSTM: input, forget, cell and output gates (4 gates).
+    Lstm,
+    /// GRU: reset, update and new gates (3 gates). Its new gate multiplies the recurrent
+    /// product by the reset gate, which changes no MAC count: the step is still one
+    /// (input + hidden) × 3·hidden weight matrix.
+    Gru,
+    /// Plain (Elman) RNN: one gate.
+    Rnn,
+}
+
+impl Cell {
+    /// Gates per hidden unit: rows of the step's weight matrix per hidden unit.
+    pub fn gates(self) -> u64 {
+        match self {
+            Cell::Lstm => 4,
+            Cell::Gru => 3,
+            Cell::Rnn => 1,
+        }
+    }
+
+    /// Lower-case name, as in workload files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cell::Lstm => "lstm",
+            Cell::Gru => "gru",
+            Cell::Rnn => "rnn",
+        }
+    }
+}
+
+/// A recurrent layer: per step a GEMM with M = batch, K = input + hidden, N = gates·hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Recurrent {
+    /// The cell (LSTM, GRU, RNN).
+    pub cell: Cell,
     /// Input features I.
     pub input: u64,
     /// Hidden units H.
@@ -303,9 +388,15 @@ pub struct Lstm {
     pub batch: u64,
 }
 
-impl Lstm {
+impl Recurrent {
     /// Validates sizes.
-    pub fn new(input: u64, hidden: u64, steps: u64, batch: u64) -> Result<Lstm, String> {
+    pub fn new(
+        cell: Cell,
+        input: u64,
+        hidden: u64,
+        steps: u64,
+        batch: u64,
+    ) -> Result<Recurrent, String> {
         for (what, v) in [
             ("input", input),
             ("hidden", hidden),
@@ -318,7 +409,8 @@ impl Lstm {
                 ));
             }
         }
-        let l = Lstm {
+        let l = Recurrent {
+            cell,
             input,
             hidden,
             steps,
@@ -332,7 +424,7 @@ impl Lstm {
     pub fn step_gemm(&self) -> GemmShape {
         GemmShape {
             m: self.batch,
-            n: 4 * self.hidden,
+            n: self.cell.gates() * self.hidden,
             k: self.input + self.hidden,
         }
     }
@@ -390,8 +482,8 @@ impl GemmWork {
                 let (ho, wo) = (pix / c.ofmap_w, pix % c.ofmap_w);
                 let (tap, ch) = (k / cg, k % cg);
                 let (r, q) = (tap / c.kernel_w, tap % c.kernel_w);
-                let y = (ho * c.stride_h + r).checked_sub(c.pad_h)?;
-                let x = (wo * c.stride_w + q).checked_sub(c.pad_w)?;
+                let y = (ho * c.stride_h + r * c.dilation_h).checked_sub(c.pad_h)?;
+                let x = (wo * c.stride_w + q * c.dilation_w).checked_sub(c.pad_w)?;
                 if y >= c.ifmap_h || x >= c.ifmap_w {
                     return None;
                 }
@@ -437,7 +529,7 @@ impl Layer {
                 weights_shared: false,
                 ifmap: IfmapGeometry::Matrix,
             }),
-            LayerOp::Lstm(l) => Some(GemmWork {
+            LayerOp::Recurrent(l) => Some(GemmWork {
                 shape: l.step_gemm(),
                 instances: l.steps,
                 weights_shared: true,
@@ -458,7 +550,7 @@ impl Layer {
             LayerOp::Conv(c) if c.is_depthwise() => "dwconv",
             LayerOp::Conv(_) => "conv",
             LayerOp::Gemm(_) => "gemm",
-            LayerOp::Lstm(_) => "lstm",
+            LayerOp::Recurrent(l) => l.cell.as_str(),
             LayerOp::NonMac(k) => k.as_str(),
         }
     }
@@ -477,6 +569,8 @@ mod tests {
             kernel: (11, 11),
             stride: (4, 4),
             padding: (0, 0),
+            padding_end: None,
+            dilation: (1, 1),
             groups: 1,
             rule: OutputRule::ScaleSim,
         }
@@ -528,7 +622,7 @@ mod tests {
 
     #[test]
     fn lstm_step_gemm() {
-        let l = Lstm::new(650, 650, 35, 20).unwrap();
+        let l = Recurrent::new(Cell::Lstm, 650, 650, 35, 20).unwrap();
         assert_eq!(
             l.step_gemm(),
             GemmShape {

@@ -151,6 +151,8 @@ pub fn parse_topology_csv(
             kernel: (num(3, "Filter Height")?, num(4, "Filter Width")?),
             stride: (stride, stride),
             padding: (0, 0),
+            padding_end: None,
+            dilation: (1, 1),
             groups: 1,
             rule: OutputRule::ScaleSim,
         })

@@ -7,13 +7,14 @@
 //!
 //! [[layer]]
 //! name = "conv1"
-//! type = "conv2d"               # conv2d | fc | gemm | lstm | pool | relu | softmax | add
+//! type = "conv2d"               # conv2d | fc | gemm | lstm | gru | rnn | pool | relu | softmax | add
 //! ifmap = [32, 32]              # input height, width
 //! channels = 1
 //! filters = 6
 //! kernel = 5                    # or [kh, kw]
 //! stride = 1                    # or [sh, sw]; default 1
 //! padding = 0                   # or [ph, pw]; default 0
+//! dilation = 1                  # or [dh, dw]; default 1 (kernel taps d pixels apart)
 //! groups = 1                    # default 1; groups = channels = filters is depthwise
 //!
 //! [[layer]]
@@ -34,13 +35,14 @@
 //! type = "lstm"
 //! input = 650
 //! hidden = 650
-//! steps = 35
+//! steps = 35                    # `gru` and `rnn` layers take the same keys (3 and 1 gates)
 //! ```
 //! Every MAC layer takes an optional `weights` key naming its tensor in a weights file
-//! (`weights = "features.0.weight"`; an LSTM takes `["weight_ih", "weight_hh"]` names); the
-//! default is `<name>.weight` (LSTM: `<name>.weight_ih_l0`, `<name>.weight_hh_l0`).
+//! (`weights = "features.0.weight"`; a recurrent layer takes `["weight_ih", "weight_hh"]`
+//! names); the default is `<name>.weight` (recurrent: `<name>.weight_ih_l0`,
+//! `<name>.weight_hh_l0`, PyTorch's names).
 //!
-//! Convolutions use explicit padding: `Ho = floor((H + 2p − kh)/s) + 1`. Every layer takes an
+//! Convolutions use explicit padding: `Ho = floor((H + 2p − d·(kh − 1) − 1)/s) + 1`. Every layer takes an
 //! optional `batch` overriding the network's. `pool` layers may carry `kernel` and `stride` for
 //! the reader; they are not mapped on the array.
 //!
@@ -52,7 +54,9 @@
 //! channel = 0.3                 # σ of ln(per-input-channel scale), 0 to 3, default 0.3
 //! ```
 
-use super::{Conv2d, ConvSpec, Gemm, Layer, LayerOp, Lstm, Network, NonMacKind, OutputRule};
+use super::{
+    Cell, Conv2d, ConvSpec, Gemm, Layer, LayerOp, Network, NonMacKind, OutputRule, Recurrent,
+};
 use crate::error::{InputError, line_column};
 use crate::weights::WeightSpread;
 use crate::weights::synthetic::check_spread;
@@ -92,6 +96,7 @@ struct RawLayer {
     kernel: Field,
     stride: Field,
     padding: Field,
+    dilation: Field,
     groups: Field,
     in_features: Field,
     out_features: Field,
@@ -105,7 +110,7 @@ struct RawLayer {
 }
 
 /// Layer types the TOML format accepts.
-pub const LAYER_TYPES: &str = "conv2d, fc, gemm, lstm, pool, relu, softmax, add";
+pub const LAYER_TYPES: &str = "conv2d, fc, gemm, lstm, gru, rnn, pool, relu, softmax, add";
 
 /// Parses a native TOML workload. `origin` names it in errors; `default_name` is used when
 /// the file has no `name`.
@@ -234,7 +239,11 @@ impl Ctx<'_> {
         key: &str,
         kind: &str,
     ) -> Result<Vec<String>, InputError> {
-        let want = if kind == "lstm" { 2 } else { 1 };
+        let want = if matches!(kind, "lstm" | "gru" | "rnn") {
+            2
+        } else {
+            1
+        };
         let names: Option<Vec<String>> = match v.get_ref() {
             toml::Value::String(s) if want == 1 => Some(vec![s.clone()]),
             toml::Value::Array(a) if a.len() == want => {
@@ -274,6 +283,7 @@ impl Ctx<'_> {
             ("kernel", &r.kernel),
             ("stride", &r.stride),
             ("padding", &r.padding),
+            ("dilation", &r.dilation),
             ("groups", &r.groups),
             ("in_features", &r.in_features),
             ("out_features", &r.out_features),
@@ -287,12 +297,12 @@ impl Ctx<'_> {
         ];
         let allowed: &[&str] = match kind {
             "conv2d" => &[
-                "batch", "ifmap", "channels", "filters", "kernel", "stride", "padding", "groups",
-                "weights",
+                "batch", "ifmap", "channels", "filters", "kernel", "stride", "padding", "dilation",
+                "groups", "weights",
             ],
             "fc" => &["batch", "in_features", "out_features", "weights"],
             "gemm" => &["m", "n", "k", "weights"],
-            "lstm" => &["batch", "input", "hidden", "steps", "weights"],
+            "lstm" | "gru" | "rnn" => &["batch", "input", "hidden", "steps", "weights"],
             "pool" => &["kernel", "stride", "padding"],
             "relu" | "softmax" | "add" => &[],
             other => {
@@ -371,6 +381,8 @@ impl Ctx<'_> {
                     kernel: self.int_or_pair(&need(&r.kernel, "kernel")?, &path("kernel"), 1)?,
                     stride: opt_pair(&r.stride, "stride", 1, 1)?,
                     padding: opt_pair(&r.padding, "padding", 0, 0)?,
+                    padding_end: None,
+                    dilation: opt_pair(&r.dilation, "dilation", 1, 1)?,
                     groups: match &r.groups {
                         Some(v) => self.int(v, &path("groups"))?,
                         None => 1,
@@ -393,11 +405,18 @@ impl Ctx<'_> {
                 let k = self.int(&need(&r.k, "k")?, &path("k"))?;
                 LayerOp::Gemm(Gemm::new(m, n, k).map_err(shape_err)?)
             }
-            "lstm" => {
+            "lstm" | "gru" | "rnn" => {
+                let cell = match kind {
+                    "lstm" => Cell::Lstm,
+                    "gru" => Cell::Gru,
+                    _ => Cell::Rnn,
+                };
                 let input = self.int(&need(&r.input, "input")?, &path("input"))?;
                 let hidden = self.int(&need(&r.hidden, "hidden")?, &path("hidden"))?;
                 let steps = self.int(&need(&r.steps, "steps")?, &path("steps"))?;
-                LayerOp::Lstm(Lstm::new(input, hidden, steps, batch).map_err(shape_err)?)
+                LayerOp::Recurrent(
+                    Recurrent::new(cell, input, hidden, steps, batch).map_err(shape_err)?,
+                )
             }
             "pool" => {
                 for (f, key, min) in [

@@ -9,7 +9,9 @@ use sparsim::engine::sparse::PeLimits;
 use sparsim::layout::{LayoutKind, LayoutParams};
 use sparsim::verify::{cross_check, verify_outputs};
 use sparsim::weights::{WeightSource, WeightSpread, network_weights};
-use sparsim::workload::{Conv2d, ConvSpec, Gemm, Layer, LayerOp, Lstm, Network, OutputRule};
+use sparsim::workload::{
+    Cell, Conv2d, ConvSpec, Gemm, Layer, LayerOp, Network, OutputRule, Recurrent,
+};
 
 #[allow(clippy::too_many_arguments)]
 fn arch_words(
@@ -129,31 +131,39 @@ fn layers() -> impl Strategy<Value = Layer> {
             1u64..3,
             0u64..2,
             1u64..3,
-            any::<bool>()
+            any::<bool>(),
+            1u64..3,
+            0u64..2,
         )
-            .prop_filter_map("a valid conv", |(h, cpg, fpg, kk, s, p, g, scalesim)| {
-                let rule = if scalesim {
-                    OutputRule::ScaleSim
-                } else {
-                    OutputRule::Padded
-                };
-                let conv = Conv2d::new(ConvSpec {
-                    batch: 1,
-                    ifmap: (h, h + 1),
-                    channels: cpg * g,
-                    filters: fpg * g,
-                    kernel: (kk, kk),
-                    stride: (s, s),
-                    padding: if scalesim { (0, 0) } else { (p, p) },
-                    groups: g,
-                    rule,
-                })
-                .ok()?;
-                Some(Layer::new("c", LayerOp::Conv(conv)))
-            }),
+            .prop_filter_map(
+                "a valid conv",
+                |(h, cpg, fpg, kk, s, p, g, scalesim, d, extra)| {
+                    let rule = if scalesim {
+                        OutputRule::ScaleSim
+                    } else {
+                        OutputRule::Padded
+                    };
+                    let conv = Conv2d::new(ConvSpec {
+                        batch: 1,
+                        ifmap: (h, h + 1),
+                        channels: cpg * g,
+                        filters: fpg * g,
+                        kernel: (kk, kk),
+                        stride: (s, s),
+                        padding: if scalesim { (0, 0) } else { (p, p) },
+                        // Dilated kernels and an extra bottom row of padding (ONNX `pads`).
+                        padding_end: (!scalesim).then_some((p + extra, p)),
+                        dilation: if scalesim { (1, 1) } else { (d, d) },
+                        groups: g,
+                        rule,
+                    })
+                    .ok()?;
+                    Some(Layer::new("c", LayerOp::Conv(conv)))
+                }
+            ),
         (1u64..8, 1u64..6, 1u64..4, 1u64..3).prop_map(|(i, h, t, b)| Layer::new(
             "l",
-            LayerOp::Lstm(Lstm::new(i, h, t, b).unwrap())
+            LayerOp::Recurrent(Recurrent::new(Cell::Lstm, i, h, t, b).unwrap())
         )),
     ]
 }
@@ -221,6 +231,8 @@ fn big_layers_are_checked_on_their_first_rows() {
         kernel: (3, 3),
         stride: (1, 1),
         padding: (1, 1),
+        padding_end: None,
+        dilation: (1, 1),
         groups: 1,
         rule: OutputRule::Padded,
     })

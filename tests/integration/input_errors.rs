@@ -283,7 +283,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "w1.toml",
         "[[layer]]\nname = \"c\"\ntype = \"deconv\"\nifmap = [8, 8]\nchannels = 4\nfilters = 8\nkernel = 3",
-        "w1.toml:3:8: layer[0].type: unknown layer type \"deconv\": expected one of conv2d, fc, gemm, lstm, pool, relu, softmax, add",
+        "w1.toml:3:8: layer[0].type: unknown layer type \"deconv\": expected one of conv2d, fc, gemm, lstm, gru, rnn, pool, relu, softmax, add",
     ),
     (
         "w2.toml",
@@ -313,7 +313,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "w7.toml",
         "[[layer]]\nname = \"c\"\ntype = \"conv2d\"\nifmap = [8, 8]\nchannels = 4\nfilters = 8\nkernel = 3\nhidden = 4",
-        "w7.toml:8:10: layer[0].hidden: `hidden` does not apply to a conv2d layer (`c`); conv2d takes batch, ifmap, channels, filters, kernel, stride, padding, groups, weights",
+        "w7.toml:8:10: layer[0].hidden: `hidden` does not apply to a conv2d layer (`c`); conv2d takes batch, ifmap, channels, filters, kernel, stride, padding, dilation, groups, weights",
     ),
     (
         "w8.toml",

@@ -12,6 +12,7 @@ mod hand_traces;
 mod input_errors;
 mod layouts;
 mod memory_policy;
+mod onnx;
 mod properties;
 mod scalesim_memory;
 mod scalesim_nm;

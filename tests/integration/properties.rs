@@ -96,6 +96,8 @@ fn conv_layer() -> impl Strategy<Value = Layer> {
                 kernel: (kh, kw),
                 stride: (s, s),
                 padding: if scalesim { (0, 0) } else { (p, p) },
+                padding_end: None,
+                dilation: (1, 1),
                 groups: g,
                 rule,
             })
