@@ -400,6 +400,41 @@ fn weights_come_from_initializers_and_folded_constants() {
 }
 
 #[test]
+fn transposed_convolutions_lower_to_the_gemm_of_every_pixel_and_tap() {
+    let mut g = G::default();
+    g.input("x", &["1", "2", "4", "4"])
+        .init(iota("up.weight", &[2, 3, 3, 3]))
+        .node(
+            "ConvTranspose",
+            "/up/ConvTranspose",
+            &["x", "up.weight"],
+            &["y"],
+            vec![
+                ("strides", A::Is(vec![2, 2])),
+                ("pads", A::Is(vec![1, 1, 1, 1])),
+                ("output_padding", A::Is(vec![1, 1])),
+            ],
+        )
+        .node("Relu", "", &["y"], &["z"], vec![])
+        .init(iota("head.weight", &[5, 3, 1, 1]))
+        .node("Conv", "", &["z", "head.weight"], &["o"], vec![]);
+    let i = import(&g, &OnnxOptions::default());
+    // 16 input pixels × 9 taps × 2 in × 3 out channels; output 2·(4 − 1) + 1 + 3 − 2 = 8 wide,
+    // so the 1×1 head sees 8×8 pixels.
+    assert_eq!(
+        shapes(&i),
+        vec![
+            ("up".into(), gemm(16, 27, 2), 1, 864),
+            ("head".into(), gemm(64, 5, 3), 1, 960),
+        ]
+    );
+    // W_s[(co·3 + r)·3 + q][ci] = W[ci, co, r, q] = ci·27 + (co·3 + r)·3 + q.
+    let w = &i.tensors[0];
+    assert_eq!(w.shape, [27, 2]);
+    assert_eq!(&w.data[..4], [0.0, 27.0, 1.0, 28.0]);
+}
+
+#[test]
 fn one_dimensional_convolutions_are_two_dimensional_ones_of_height_one() {
     let mut g = G::default();
     g.input("x", &["1", "4", "10"])
@@ -507,7 +542,7 @@ fn matmuls_with_a_constant_operand_lower_and_activation_products_are_reported() 
 fn free_dimensions_must_be_sized() {
     assert_eq!(
         import_err(&attention(), &OnnxOptions::default()),
-        "m.onnx: input `x`: dimension 1 is the symbolic `seq`: give its size with --dim seq=N (e.g. the sequence length)"
+        "m.onnx: input `x`: dimension 1 is the symbolic `seq`: give its size with --dim seq=N"
     );
     let e = import_err(
         &attention(),
@@ -584,16 +619,20 @@ fn recurrent_layers_lower_per_direction_with_pytorch_gate_order() {
 
 #[test]
 fn unsupported_and_malformed_models_get_clear_errors() {
-    let conv_t = {
+    let einsum = {
         let mut g = G::default();
-        g.input("x", &["1", "2", "4", "4"])
-            .init(iota("w", &[2, 2, 3, 3]))
-            .node("ConvTranspose", "up", &["x", "w"], &["y"], vec![]);
+        g.input("x", &["2", "4"]).init(iota("w", &[4, 3])).node(
+            "Einsum",
+            "mix",
+            &["x", "w"],
+            &["y"],
+            vec![("equation", A::S("ij,jk->ik"))],
+        );
         g
     };
     assert_eq!(
-        import_err(&conv_t, &OnnxOptions::default()),
-        "m.onnx: node `up` (ConvTranspose): `ConvTranspose` carries MACs: transposed convolutions are not lowered (sparsim maps Conv, Gemm, MatMul, LSTM, GRU and RNN); export the model with the layer replaced by Resize + Conv, or remove it"
+        import_err(&einsum, &OnnxOptions::default()),
+        "m.onnx: node `mix` (Einsum): `Einsum` carries MACs: Einsum is not lowered: export the model with the contraction written as MatMul (e.g. torch.matmul instead of torch.einsum)"
     );
     let moving_weight = {
         let mut g = G::default();

@@ -70,18 +70,33 @@ fn layouts(d: &RunData) -> Vec<String> {
 }
 
 /// Whether category labels must be rotated to fit `width` pixels at `size` points.
+/// Longest category label drawn; longer names keep their end (`…layer.2.output.dense`).
+const MAX_LABEL_CHARS: usize = 32;
+
+/// A category name as drawn: at most [`MAX_LABEL_CHARS`] characters.
+fn short_label(name: &str) -> String {
+    let n = name.chars().count();
+    if n <= MAX_LABEL_CHARS {
+        return name.to_string();
+    }
+    let tail: String = name.chars().skip(n - (MAX_LABEL_CHARS - 1)).collect();
+    format!("…{tail}")
+}
+
+fn label_chars(names: &[String]) -> impl Iterator<Item = usize> + '_ {
+    names.iter().map(|n| n.chars().count().min(MAX_LABEL_CHARS))
+}
+
 fn labels_need_rotation(names: &[String], width: u32, size: u32) -> bool {
     let per = width as f64 / names.len().max(1) as f64;
-    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as f64;
+    let longest = label_chars(names).max().unwrap_or(0) as f64;
     longest * size as f64 * 0.62 > per * 0.95
 }
 
 /// Height of an x-label area holding `names`, rotated or not.
 fn label_area(names: &[String], rotate: bool, size: u32) -> u32 {
     if rotate {
-        (names.iter().map(|n| n.chars().count()).max().unwrap_or(4) as f64 * size as f64 * 0.62)
-            as u32
-            + 30
+        (label_chars(names).max().unwrap_or(4) as f64 * size as f64 * 0.62) as u32 + 30
     } else {
         size + 34
     }
@@ -98,6 +113,7 @@ fn category_labels<DB: DrawingBackend>(
 ) -> Draw {
     let (bx, by) = area.get_base_pixel();
     for (&(x, y), name) in centers.iter().zip(names) {
+        let name = &short_label(name);
         let (x, y) = (x - bx, y - by);
         let root = area;
         let style = TextStyle::from((FONT, size).into_font()).color(&BLACK);

@@ -64,6 +64,8 @@ const SAME_SHAPE: &[&str] = &[
     "CumSum",
     "Trilu",
     "Shrink",
+    "ScatterND",
+    "ScatterElements",
 ];
 
 /// Element-wise operators with NumPy broadcasting.
@@ -255,6 +257,45 @@ fn shapes(node: &Node) -> Result<Option<Vec<Vec<u64>>>, String> {
             out.extend_from_slice(&x[a + 1..]);
             one(out)
         }
+        "GatherND" => {
+            let Some(ix) = node.shape(1) else {
+                return Ok(None);
+            };
+            let b = node.int("batch_dims", 0).max(0) as usize;
+            let Some(k) = ix.last().map(|k| *k as usize) else {
+                return Err("its indices have rank 0".into());
+            };
+            if b + k > x.len() {
+                return Err(format!(
+                    "indices of depth {k} after {b} batch dimensions for data of rank {}",
+                    x.len()
+                ));
+            }
+            let mut out = ix[..ix.len() - 1].to_vec();
+            out.extend_from_slice(&x[b + k..]);
+            one(out)
+        }
+        "DepthToSpace" | "SpaceToDepth" => {
+            let b = node.int("blocksize", 0);
+            if x.len() != 4 || b < 1 {
+                return Err(format!("blocksize {b} on a tensor of rank {}", x.len()));
+            }
+            let b = b as u64;
+            if op == "DepthToSpace" {
+                one(vec![x[0], x[1] / (b * b), x[2] * b, x[3] * b])
+            } else {
+                one(vec![x[0], x[1] * b * b, x[2] / b, x[3] / b])
+            }
+        }
+        "TopK" => match node.konst(1) {
+            Some(k) if k.len() == 1 => {
+                let a = axis(node.int("axis", -1), x.len())?;
+                let mut out = x.clone();
+                out[a] = k.ints()[0].max(0) as u64;
+                Ok(Some(vec![out.clone(), out]))
+            }
+            _ => Ok(None),
+        },
         "Expand" => match node.konst(1) {
             Some(s) => {
                 let want: Vec<u64> = s.ints().iter().map(|d| (*d).max(0) as u64).collect();

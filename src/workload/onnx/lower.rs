@@ -1,6 +1,7 @@
 //! Nodes with MACs → sparsim layers and their weight tensors in PyTorch's orientation:
-//! `Conv` (1-D and 2-D, strides, pads, dilations, groups, `auto_pad`), `Gemm` and `MatMul`
-//! with one constant operand, and `LSTM`, `GRU`, `RNN` (one layer per direction).
+//! `Conv` (1-D and 2-D, strides, pads, dilations, groups, `auto_pad`), `ConvTranspose`
+//! (ungrouped, as a GEMM whose overlapping outputs are summed outside the array), `Gemm` and
+//! `MatMul` with one constant operand, and `LSTM`, `GRU`, `RNN` (one layer per direction).
 
 use super::infer::{broadcast, checked_product, transpose};
 use super::node::{Node, Value};
@@ -9,14 +10,19 @@ use crate::weights::files::NamedTensor;
 use crate::workload::{Cell, Conv2d, ConvSpec, Gemm, Layer, LayerOp, OutputRule, Recurrent};
 
 /// Operators that carry MACs.
-pub const MAC_OPS: &[&str] = &["Conv", "Gemm", "MatMul", "LSTM", "GRU", "RNN"];
+pub const MAC_OPS: &[&str] = &[
+    "Conv",
+    "ConvTranspose",
+    "Gemm",
+    "MatMul",
+    "LSTM",
+    "GRU",
+    "RNN",
+];
 
 /// Operators that carry MACs sparsim does not lower, with what to do instead.
 pub fn unsupported(op: &str) -> Option<&'static str> {
     Some(match op {
-        "ConvTranspose" => {
-            "transposed convolutions are not lowered (sparsim maps Conv, Gemm, MatMul, LSTM, GRU and RNN); export the model with the layer replaced by Resize + Conv, or remove it"
-        }
         "Einsum" => {
             "Einsum is not lowered: export the model with the contraction written as MatMul (e.g. torch.matmul instead of torch.einsum)"
         }
@@ -91,6 +97,7 @@ pub fn lower(
 ) -> Result<MacNode, String> {
     match node.op() {
         "Conv" => conv(node, name(base)),
+        "ConvTranspose" => conv_transpose(node, name(base)),
         "Gemm" => {
             let (ta, tb) = (node.int("transA", 0) != 0, node.int("transB", 0) != 0);
             let a = need_shape(node, 0)?;
@@ -295,6 +302,90 @@ fn conv(node: &Node, name: String) -> Result<MacNode, String> {
     };
     Ok(MacNode::Lowered {
         layers: vec![(Layer::new(name, LayerOp::Conv(conv)), vec![tensor])],
+        outputs: vec![Value::shaped(out)],
+    })
+}
+
+/// A transposed convolution as the GEMM that computes every (input pixel, kernel tap) product:
+/// M = N·H·W input pixels, K = Cin, N = Cout·kh·kw; the taps that land on the same output pixel
+/// are summed outside the array (col2im), as Caffe's Deconvolution layer does. The MACs are
+/// exactly the transposed convolution's, N·H·W·Cin·Cout·kh·kw.
+fn conv_transpose(node: &Node, name: String) -> Result<MacNode, String> {
+    let x = need_shape(node, 0)?;
+    let w = need_const(node, 1, "weight")?;
+    let spatial = x.len().saturating_sub(2);
+    if !(spatial == 1 || spatial == 2) || w.shape.len() != x.len() {
+        return Err(format!(
+            "input {x:?} and weight {:?}: sparsim lowers 1-D and 2-D transposed convolutions",
+            w.shape
+        ));
+    }
+    if node.int("group", 1) != 1 {
+        return Err(format!(
+            "group {}: sparsim lowers ungrouped transposed convolutions only",
+            node.int("group", 1)
+        ));
+    }
+    let ws = w.dims();
+    if x.iter().chain(&ws).any(|d| *d == 0) {
+        return Err(format!(
+            "input {x:?} or weight {:?} has a dimension of size 0",
+            w.shape
+        ));
+    }
+    if ws[0] != x[1] {
+        return Err(format!(
+            "weight {:?} expects {} input channels, the input has {}",
+            w.shape, ws[0], x[1]
+        ));
+    }
+    let ints = |key: &str, fill: i64, len: usize| -> Result<Vec<i64>, String> {
+        let v = node.ints(key).unwrap_or_else(|| vec![fill; len]);
+        if v.len() != len || v.iter().any(|x| *x < 0 || (fill == 1 && *x < 1)) {
+            return Err(format!(
+                "`{key}` {v:?} does not fit {len} value(s) in range"
+            ));
+        }
+        Ok(v)
+    };
+    let strides = ints("strides", 1, spatial)?;
+    let dil = ints("dilations", 1, spatial)?;
+    let pads = ints("pads", 0, 2 * spatial)?;
+    let extra = ints("output_padding", 0, spatial)?;
+    let explicit = node.ints("output_shape");
+    let mut out = vec![x[0], ws[1]];
+    for i in 0..spatial {
+        let span = dil[i] * (ws[2 + i] as i64 - 1) + 1;
+        let full = strides[i] * (x[2 + i] as i64 - 1) + extra[i] + span;
+        let o = match &explicit {
+            Some(shape) => *shape
+                .get(shape.len().wrapping_sub(spatial) + i)
+                .ok_or("its output_shape is too short")?,
+            None => full - pads[i] - pads[i + spatial],
+        };
+        if o < 1 {
+            return Err(format!("its output would have size {o}"));
+        }
+        out.push(o as u64);
+    }
+    let pixels = checked_product(&x[2..])?;
+    let taps = checked_product(&ws[2..])?;
+    let m = x[0].checked_mul(pixels).ok_or("its input is too large")?;
+    let n = ws[1].checked_mul(taps).ok_or("its kernel is too large")?;
+    let gemm = Gemm::new(m, n, x[1])?;
+    // W [Cin, Cout, kh, kw] viewed [Cin, Cout·kh·kw], transposed to [Cout·kh·kw, Cin].
+    let flat = Const {
+        shape: vec![ws[0] as usize, n as usize],
+        data: w.data.clone(),
+    };
+    let weight = transpose(&flat, &[1, 0]);
+    let tensor = NamedTensor {
+        name: format!("{name}.weight"),
+        shape: weight.shape.clone(),
+        data: weight.floats(),
+    };
+    Ok(MacNode::Lowered {
+        layers: vec![(Layer::new(name, LayerOp::Gemm(gemm)), vec![tensor])],
         outputs: vec![Value::shaped(out)],
     })
 }

@@ -21,7 +21,8 @@
 //! Layer names: the weight initializer's name without `.weight` when it has one (PyTorch's
 //! module path, e.g. `layer1.0.conv1`), else the node's name as a dotted path
 //! (`/encoder/layer.0/attention/self/query/MatMul` → `encoder.layer.0.attention.self.query`),
-//! else `<op><index>`; repeats get `_2`, `_3`, ….
+//! else `<op><index>`; repeats get `_2`, `_3`, …. Leading components every layer name shares
+//! (a wrapper's path, e.g. `model.0.auto_model.`) are dropped.
 
 mod infer;
 mod lower;
@@ -314,6 +315,7 @@ pub fn import_onnx(
                 .into(),
         ));
     }
+    strip_common_prefix(&mut layers, &mut tensors, &mut nodes);
     let network = Network {
         name: if graph.name.is_empty() || graph.name == "main_graph" || graph.name == "torch_jit" {
             name.to_string()
@@ -329,6 +331,53 @@ pub fn import_onnx(
         nodes,
         notes,
     })
+}
+
+/// Drops the dotted components every layer name starts with (a wrapper's path such as
+/// `model.0.auto_model.`), from the layers, their tensors and the node reports.
+fn strip_common_prefix(
+    layers: &mut [crate::workload::Layer],
+    tensors: &mut [NamedTensor],
+    nodes: &mut [NodeReport],
+) {
+    let split: Vec<Vec<&str>> = layers.iter().map(|l| l.name.split('.').collect()).collect();
+    let Some(first) = split.first() else {
+        return;
+    };
+    let shortest = split.iter().map(Vec::len).min().unwrap_or(0);
+    // Keep at least one component of every name.
+    let mut keep = 0;
+    while keep + 1 < shortest && split.iter().all(|p| p[keep] == first[keep]) {
+        keep += 1;
+    }
+    // `layer.0.…`, not `0.…`: a numbered block keeps the name of its container.
+    if keep > 0
+        && split
+            .iter()
+            .any(|p| p[keep].chars().all(|c| c.is_ascii_digit()))
+    {
+        keep -= 1;
+    }
+    if keep == 0 || layers.len() < 2 {
+        return;
+    }
+    let prefix = format!("{}.", first[..keep].join("."));
+    let cut = |s: &mut String| {
+        if let Some(rest) = s.strip_prefix(&prefix) {
+            *s = rest.to_string();
+        }
+    };
+    for l in layers.iter_mut() {
+        cut(&mut l.name);
+    }
+    for t in tensors.iter_mut() {
+        cut(&mut t.name);
+    }
+    for n in nodes.iter_mut() {
+        if let Outcome::Lowered { layers, .. } = &mut n.outcome {
+            layers.iter_mut().for_each(cut);
+        }
+    }
 }
 
 /// The layer name a MAC node asks for (see the module doc).
@@ -460,9 +509,7 @@ impl<'a> Dims<'a> {
                         |s| format!("dimension {p} is the symbolic `{s}`"),
                     );
                     let flag = param.unwrap_or("NAME");
-                    return Err(format!(
-                        "{what}: give its size with --dim {flag}=N (e.g. the sequence length)"
-                    ));
+                    return Err(format!("{what}: give its size with --dim {flag}=N"));
                 }
             }
         }
