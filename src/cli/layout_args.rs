@@ -5,7 +5,7 @@ use crate::config::raw::RawLayout;
 use crate::config::validate::layout_params;
 use crate::error::InputError;
 use crate::layout::LayoutParams;
-use crate::layout::params::{DarbMapping, Importance};
+use crate::layout::params::{ColumnOrder, DarbMapping, Importance};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
@@ -27,6 +27,15 @@ pub enum DarbMappingArg {
     ByBlockSize,
     /// All filters together, sorted by block size; folds mix sizes.
     Mixed,
+}
+
+/// Column combining's column order on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColumnOrderArg {
+    /// sparsim's channel-fastest window order, (kh, kw, c).
+    Sparsim,
+    /// PyTorch's flattening of [F, C, kh, kw] weights, (c, kh, kw): the authors' packing.
+    Torch,
 }
 
 /// Layout parameters; each overrides the layouts file, which overrides the arch's `[layout]`.
@@ -63,6 +72,11 @@ pub struct LayoutArgs {
     /// Column combining: conflict budget per group in units of N, γ [default 0.5].
     #[arg(long)]
     pub gamma: Option<f64>,
+    /// Column combining: the order its greedy visits a convolution's columns in, sparsim's
+    /// channel-fastest (kh, kw, c) or PyTorch's (c, kh, kw) as the authors' code does; the
+    /// columns themselves keep sparsim's order [default sparsim].
+    #[arg(long, value_enum)]
+    pub column_order: Option<ColumnOrderArg>,
     /// A TOML file with a `[layout]` table of defaults.
     #[arg(long)]
     pub layout_file: Option<PathBuf>,
@@ -103,6 +117,10 @@ impl LayoutArgs {
             pconv_connectivity: self.pconv_connectivity,
             colcomb_alpha: self.alpha,
             colcomb_gamma: self.gamma,
+            colcomb_column_order: self.column_order.map(|o| match o {
+                ColumnOrderArg::Sparsim => ColumnOrder::Sparsim,
+                ColumnOrderArg::Torch => ColumnOrder::Torch,
+            }),
             layerwise_nm: None,
         };
         layout_params(&flags, &p).map_err(|m| anyhow::anyhow!("layout parameters: {m}"))

@@ -297,6 +297,8 @@ pub struct RawLayout {
     pub colcomb_alpha: Option<u32>,
     /// Column combining γ.
     pub colcomb_gamma: Option<f64>,
+    /// Column combining's column order on convolutions: `sparsim` or `torch`.
+    pub colcomb_column_order: Option<crate::layout::params::ColumnOrder>,
     /// Layer-wise N:M from the topology (SCALE-Sim's SparsitySupport).
     pub layerwise_nm: Option<bool>,
 }

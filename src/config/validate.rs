@@ -366,6 +366,9 @@ pub fn layout_params(raw: &RawLayout, base: &LayoutParams) -> Result<LayoutParam
     if let Some(v) = raw.colcomb_gamma {
         p.colcomb_gamma = v;
     }
+    if let Some(v) = raw.colcomb_column_order {
+        p.colcomb_column_order = v;
+    }
     if let Some(v) = raw.layerwise_nm {
         p.layerwise_nm = v;
     }

@@ -627,6 +627,7 @@ mod tests {
             sparsity: 0.5,
             alpha: 2,
             gamma: 0.0,
+            order: Default::default(),
         }
         .prune_and_pack(&w, &s, &LayerContext { kernel: None });
         assert_eq!(p.groups, vec![vec![0, 1], vec![2, 3]]);

@@ -110,6 +110,72 @@ pub fn combine_columns(
     groups
 }
 
+/// [`combine_columns`] with the greedy visiting the columns in the order `visit` instead of
+/// `0..k`: `visit[t]` is the column of `mask` that stands at position `t`.
+///
+/// The grouping runs on the mask with its columns permuted into visit order, so everything
+/// order-sensitive follows `visit`: the slices are `slice` consecutive positions, the seeds go
+/// left to right and ties go to the lower position. The groups are then named by their
+/// columns in `mask` again: ascending within each group, groups in the order of their first
+/// position. With `visit = 0..k` this is `combine_columns`.
+///
+/// # Panics
+///
+/// If `mask.len() != n * k`, or if `visit` is not a permutation of `0..k`.
+pub fn combine_columns_in_order(
+    mask: &[bool],
+    n: usize,
+    k: usize,
+    visit: &[usize],
+    alpha: usize,
+    gamma: f64,
+    slice: usize,
+) -> Vec<Vec<usize>> {
+    assert_eq!(
+        mask.len(),
+        n * k,
+        "combine_columns_in_order: mask has {} entries, expected n·k = {}·{}",
+        mask.len(),
+        n,
+        k
+    );
+    let mut seen = vec![false; k];
+    assert!(
+        visit.len() == k
+            && visit
+                .iter()
+                .all(|&c| c < k && !std::mem::replace(&mut seen[c], true)),
+        "combine_columns_in_order: the visit order is not a permutation of 0..{k}"
+    );
+    let permuted: Vec<bool> = (0..n)
+        .flat_map(|r| visit.iter().map(move |&c| mask[r * k + c]))
+        .collect();
+    combine_columns(&permuted, n, k, alpha, gamma, slice)
+        .into_iter()
+        .map(|g| {
+            let mut cols: Vec<usize> = g.into_iter().map(|t| visit[t]).collect();
+            cols.sort_unstable();
+            cols
+        })
+        .collect()
+}
+
+/// PyTorch's flattening of a convolution's weights as a visit order over sparsim's columns:
+/// entry `t = (c·kh + r)·kw + q` (PyTorch's `weight.view(F, C·kh·kw)` of `[F, C, kh, kw]`)
+/// is sparsim's channel-fastest column `j = (r·kw + q)·C + c` of the same weight, for `C`
+/// input channels (per group) and a `kh × kw` kernel.
+pub fn torch_visit_order(kh: usize, kw: usize, channels: usize) -> Vec<usize> {
+    let mut order = Vec::with_capacity(kh * kw * channels);
+    for c in 0..channels {
+        for r in 0..kh {
+            for q in 0..kw {
+                order.push((r * kw + q) * channels + c);
+            }
+        }
+    }
+    order
+}
+
 /// Reusable buffers for one slice.
 struct SliceScratch {
     /// `u64` words per row bitset.
@@ -526,6 +592,57 @@ mod tests {
             combine_columns(&mask, n, k, 4, -0.2, 256),
             combine_columns(&mask, n, k, 4, 0.0, 256)
         );
+    }
+
+    #[test]
+    fn visiting_in_order_permutes_the_greedy_and_names_original_columns() {
+        let (mask, n, k) = parse(&HAND);
+        // The identity visit is combine_columns itself.
+        let identity: Vec<usize> = (0..k).collect();
+        for (alpha, gamma, slice) in [(2, 0.0, 256), (4, 0.5, 256), (3, 0.0, 3)] {
+            assert_eq!(
+                combine_columns_in_order(&mask, n, k, &identity, alpha, gamma, slice),
+                combine_columns(&mask, n, k, alpha, gamma, slice)
+            );
+        }
+        // Visiting right to left (c2 is all zero and dropped), α = 2, γ = 0: seed c5 = {r3};
+        // c4 = {r0,r1} and c1 = {r1,r2} both add 2 rows, c4 comes first in visit order
+        // → {c4,c5}. Seed c3 = {r2}: c1 shares r2, c0 = {r0} is free → {c0,c3}. Then c1
+        // alone. Groups are named by original columns, ascending, in the order of their first
+        // visit.
+        let reverse: Vec<usize> = (0..k).rev().collect();
+        assert_eq!(
+            combine_columns_in_order(&mask, n, k, &reverse, 2, 0.0, 256),
+            vec![vec![4, 5], vec![0, 3], vec![1]]
+        );
+        // Slices are cut in visit order: with slice = 3 the reversed visit puts c5, c4, c3 in
+        // the first slice and c2, c1, c0 in the second.
+        assert_eq!(
+            combine_columns_in_order(&mask, n, k, &reverse, 3, 0.0, 3),
+            vec![vec![3, 4, 5], vec![0, 1]]
+        );
+    }
+
+    #[test]
+    fn torch_visit_order_is_pytorchs_flattening() {
+        // [F, C = 2, kh = 2, kw = 3]: PyTorch's flat index t = (c·2 + r)·3 + q; sparsim's
+        // column j = (r·3 + q)·2 + c.
+        let order = torch_visit_order(2, 3, 2);
+        for c in 0..2 {
+            for r in 0..2 {
+                for q in 0..3 {
+                    assert_eq!(order[(c * 2 + r) * 3 + q], (r * 3 + q) * 2 + c);
+                }
+            }
+        }
+        assert_eq!(torch_visit_order(1, 1, 4), vec![0, 1, 2, 3]);
+        assert_eq!(torch_visit_order(3, 3, 1), (0..9).collect::<Vec<_>>());
+    }
+
+    #[test]
+    #[should_panic(expected = "not a permutation of 0..3")]
+    fn a_visit_order_that_repeats_a_column_panics() {
+        combine_columns_in_order(&[true; 6], 2, 3, &[0, 1, 1], 2, 0.0, 256);
     }
 
     #[test]

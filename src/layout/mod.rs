@@ -157,6 +157,7 @@ pub fn build(kind: LayoutKind, p: &LayoutParams) -> Box<dyn Layout + Send + Sync
             sparsity: p.sparsity,
             alpha: p.colcomb_alpha,
             gamma: p.colcomb_gamma,
+            order: p.colcomb_column_order,
         }),
     }
 }

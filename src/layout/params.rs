@@ -29,10 +29,39 @@ pub enum DarbMapping {
     Mixed,
 }
 
+/// The order in which column combining visits the columns of a convolution's weight matrix.
+///
+/// Column combining is order-sensitive: its greedy seeds groups left to right, breaks ties
+/// towards the lower column and cuts the columns into 256-column slices. The columns the
+/// engine sees are always sparsim's (channel-fastest, `j = (r·kw + q)·C + c`, which the ifmap
+/// addresses follow); this only changes which columns end up grouped together. Matrices that
+/// are not convolutions (fully connected, LSTM, GEMM), and convolutions whose kernel is 1×1 or
+/// that have one input channel per group (depthwise), have one order: there both give the same
+/// groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnOrder {
+    /// sparsim's own window order, channel-fastest (`(kh, kw, c)`): the default.
+    #[default]
+    Sparsim,
+    /// PyTorch's flattening of `[F, C, kh, kw]` weights, `(c, kh, kw)` (`t = (c·kh + r)·kw +
+    /// q`), which the authors' code (`weight.view(F, C·kh·kw)`) groups: reproduces their
+    /// packing exactly.
+    Torch,
+}
+
+impl ColumnOrder {
+    /// Whether this is the default, sparsim's order (left out of serialized parameters so
+    /// that reports written before the option existed keep their bytes).
+    pub fn is_sparsim(&self) -> bool {
+        *self == ColumnOrder::Sparsim
+    }
+}
+
 /// Every layout parameter, resolved. Defaults: sparsity 0.75, magnitude importance, N:M
 /// derived from the sparsity with M = 4, BWHM block derived from the sparsity, DARB blocks
 /// {1, 2, 4, 8, 16} mapped by block size, 8 PCONV patterns with connectivity derived from the sparsity,
-/// column combining α = 8, γ = 0.5.
+/// column combining α = 8, γ = 0.5 in sparsim's column order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LayoutParams {
     /// Target fraction of zero weights, in [0, 1).
@@ -56,6 +85,10 @@ pub struct LayoutParams {
     pub colcomb_alpha: u32,
     /// Column combining: conflict budget per group, γ (in units of N).
     pub colcomb_gamma: f64,
+    /// Column combining: the column order its greedy visits on convolutions (not serialized
+    /// when it is the default, sparsim's).
+    #[serde(skip_serializing_if = "ColumnOrder::is_sparsim")]
+    pub colcomb_column_order: ColumnOrder,
     /// Run every layer as `nm` with the N:M its SCALE-Sim topology row declares (SCALE-Sim's
     /// `SparsitySupport = true`), when no layout is asked for.
     pub layerwise_nm: bool,
@@ -74,6 +107,7 @@ impl Default for LayoutParams {
             pconv_connectivity: None,
             colcomb_alpha: 8,
             colcomb_gamma: 0.5,
+            colcomb_column_order: ColumnOrder::Sparsim,
             layerwise_nm: false,
         }
     }

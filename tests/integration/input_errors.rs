@@ -246,6 +246,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "a41.toml:5:17: area.mux_input_um2: invalid value: floating point `inf`, expected a number from 0 to 1e9",
     ),
     (
+        "a42.toml",
+        "[array]\nrows = 4\ncols = 4\n[layout]\ncolcomb_column_order = \"pytorch\"\n",
+        "a42.toml:5:24: layout.colcomb_column_order: unknown variant `pytorch`, expected `sparsim` or `torch`",
+    ),
+    (
         "a10.toml",
         "[array]\nrows = 4\ncols = 4\n[word_bytes]\nifmap = 0\n",
         "a10.toml:5:9: word_bytes.ifmap: invalid value: integer `0`, expected an integer from 1 to 16",

@@ -182,6 +182,103 @@ proptest! {
     }
 }
 
+/// Positions of sparsim's columns in a visit order (`visit[t]` = the column at position `t`).
+fn positions(visit: &[usize]) -> Vec<usize> {
+    let mut pos = vec![0; visit.len()];
+    for (t, &j) in visit.iter().enumerate() {
+        pos[j] = t;
+    }
+    pos
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Column combining in either column order: its groups partition the columns that hold a
+    /// weight (each exactly once, all-zero columns in none), stay within α and within one
+    /// 256-column slice of the order they were formed in, and name sparsim's columns, whose
+    /// cells keep their own weights. Kernels up to 3×3 over up to 39 channels (K up to 351:
+    /// two slices).
+    #[test]
+    fn colcomb_groups_partition_the_columns_in_either_order(
+        n in 1usize..20, kh in 1usize..4, kw in 1usize..4, cg in 1usize..40,
+        zero_frac in 0.0f64..0.95, s in 0.0f64..0.9, seed in any::<u64>(),
+        alpha in 1u32..10, gamma in 0.0f64..1.5, torch in any::<bool>(),
+    ) {
+        use sparsim::layout::colcomb_groups::{PAPER_SLICE, combine_columns_in_order, torch_visit_order};
+        use sparsim::layout::params::ColumnOrder;
+        let k = kh * kw * cg;
+        let w = matrix(n, k, zero_frac, seed);
+        let ctx = LayerContext { kernel: Some((kh, kw, cg)) };
+        let order = if torch { ColumnOrder::Torch } else { ColumnOrder::Sparsim };
+        let visit: Vec<usize> = if torch { torch_visit_order(kh, kw, cg) } else { (0..k).collect() };
+        let pos = positions(&visit);
+        let nonzero: Vec<bool> = (0..k).map(|j| (0..n).any(|f| w.get(f, j) != 0.0)).collect();
+        // The grouping itself, on every nonzero: each nonzero column exactly once.
+        let mask: Vec<bool> = w.data.iter().map(|&x| x != 0.0).collect();
+        let groups = combine_columns_in_order(&mask, n, k, &visit, alpha as usize, gamma, PAPER_SLICE);
+        let mut seen = vec![0usize; k];
+        for g in &groups {
+            prop_assert!(!g.is_empty() && g.len() <= alpha as usize);
+            prop_assert!(g.windows(2).all(|p| p[0] < p[1]), "ascending: {g:?}");
+            prop_assert!(g.iter().all(|&j| pos[j] / PAPER_SLICE == pos[g[0]] / PAPER_SLICE), "no group crosses a slice of its order");
+            for &j in g {
+                seen[j] += 1;
+            }
+        }
+        for j in 0..k {
+            prop_assert_eq!(seen[j], usize::from(nonzero[j]), "column {} appears {} times", j, seen[j]);
+        }
+        // The layout, nothing pruned before combining: exactly those groups.
+        let p = |s| LayoutParams { sparsity: s, colcomb_alpha: alpha, colcomb_gamma: gamma, colcomb_column_order: order, ..LayoutParams::default() };
+        let packed = build(LayoutKind::Colcomb, &p(0.0)).prune_and_pack(&w, &magnitude(&w), &ctx);
+        let as_usize = |gs: &[Vec<u32>]| gs.iter().map(|g| g.iter().map(|&j| j as usize).collect::<Vec<_>>()).collect::<Vec<_>>();
+        prop_assert_eq!(as_usize(&packed.groups), groups);
+        check_cells(&w, &packed)?;
+        // At a target sparsity: groups still disjoint, within a slice of the order, and every
+        // kept weight sits in a group of its column.
+        let packed = build(LayoutKind::Colcomb, &p(s)).prune_and_pack(&w, &magnitude(&w), &ctx);
+        check_cells(&w, &packed)?;
+        let mut seen = vec![0usize; k];
+        for g in as_usize(&packed.groups) {
+            prop_assert!(!g.is_empty() && g.len() <= alpha as usize);
+            prop_assert!(g.iter().all(|&j| pos[j] / PAPER_SLICE == pos[g[0]] / PAPER_SLICE));
+            for j in g {
+                seen[j] += 1;
+            }
+        }
+        prop_assert!(seen.iter().all(|&c| c <= 1), "a column in two groups");
+        if let Some(b) = packed.blocks.first() {
+            for (row, g) in packed.groups.iter().enumerate() {
+                for col in 0..b.cols() {
+                    let c = b.cell(row, col);
+                    prop_assert!(c.k == EMPTY || g.contains(&c.k), "a cell holds a column of its group");
+                }
+            }
+        }
+    }
+
+    /// Where PyTorch's flattening and sparsim's order coincide — matrices without a kernel,
+    /// 1×1 kernels, one channel per group — the torch order changes nothing.
+    #[test]
+    fn torch_order_changes_nothing_where_the_orders_coincide(
+        n in 1usize..20, kdim in 1usize..300, which in 0usize..3, zero_frac in 0.0f64..0.9,
+        s in 0.0f64..0.9, seed in any::<u64>(), alpha in 1u32..10, gamma in 0.0f64..1.5,
+    ) {
+        use sparsim::layout::params::ColumnOrder;
+        let kernel = [None, Some((1, 1, kdim)), Some((1, kdim, 1))][which];
+        let ctx = LayerContext { kernel };
+        let w = matrix(n, kdim, zero_frac, seed);
+        let pack = |order| {
+            let p = LayoutParams { sparsity: s, colcomb_alpha: alpha, colcomb_gamma: gamma, colcomb_column_order: order, ..LayoutParams::default() };
+            build(LayoutKind::Colcomb, &p).prune_and_pack(&w, &magnitude(&w), &ctx)
+        };
+        let (a, b) = (pack(ColumnOrder::Sparsim), pack(ColumnOrder::Torch));
+        prop_assert_eq!(a.groups, b.groups);
+        prop_assert_eq!(a.nnz_after, b.nnz_after);
+    }
+}
+
 /// The sparse engine on the dense layout equals the dense engine on every SCALE-Sim reference
 /// run with a weight-stationary array (and, masked, keeps dense cycles with fewer effectual MACs).
 #[test]

@@ -4,6 +4,7 @@
 mod charts;
 mod cli;
 mod cli_sparse;
+mod colcomb_authors;
 mod common;
 mod dram_trace;
 mod energy;

@@ -395,6 +395,11 @@ fn malformed_sweep_files_get_clear_errors() {
             "error: bad_value.toml:4:1: axes.\"array.rows\": array.rows = 0 does not make a valid architecture: array.rows: invalid value: integer `0`, expected an integer from 1 to 65536\n",
         ),
         (
+            "bad_column_order",
+            "[axes]\n\"layout.colcomb_column_order\" = [\"torch\", \"pytorch\"]\n",
+            "error: bad_column_order.toml:4:1: axes.\"layout.colcomb_column_order\": layout.colcomb_column_order = \"pytorch\" does not make a valid architecture: layout.colcomb_column_order: unknown variant `pytorch`, expected `sparsim` or `torch`\n",
+        ),
+        (
             "unknown_top_key",
             "speed = 3\n[axes]\n\"array.rows\" = [8]\n",
             "error: unknown_top_key.toml:3:1: speed: unknown field `speed`, expected one of `name`, `description`, `base_arch`, `workloads`, `seed`, `per_layer`, `pareto`, `zip`, `constraints`, `axes`\n",
