@@ -98,12 +98,20 @@ pub(super) fn load(path: &Path) -> Result<(SweepSpec, String)> {
     let mut workloads = Vec::new();
     for w in &file.workloads {
         let p = dir.join(w);
-        let t = read(&p)?;
-        hasher.update([0]);
-        hasher.update(t.as_bytes());
         let stem = p
             .file_stem()
             .map_or("workload".into(), |s| s.to_string_lossy().into_owned());
+        if crate::inputs::is_onnx(&p) {
+            // An ONNX model's topology, with its own sizes (a symbolic batch is 1).
+            let (import, record) = crate::inputs::load_onnx(&p, &Default::default())?;
+            hasher.update([0]);
+            hasher.update(record.sha256.as_bytes());
+            workloads.push((stem, import.network));
+            continue;
+        }
+        let t = read(&p)?;
+        hasher.update([0]);
+        hasher.update(t.as_bytes());
         let ext = p
             .extension()
             .map_or(String::new(), |e| e.to_string_lossy().to_ascii_lowercase());
