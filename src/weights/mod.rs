@@ -6,7 +6,6 @@
 //! matrix per group; an LSTM layer one matrix `[W_ih | W_hh]` (K = input + hidden) shared by
 //! all steps.
 
-mod f16;
 pub mod files;
 pub mod npy;
 pub mod synthetic;
