@@ -21,9 +21,10 @@
 use std::io::{Cursor, Read};
 use std::path::Path;
 
+use half::{bf16, f16};
 use safetensors::{Dtype as StDtype, SafeTensors};
 
-use super::npy::{self, Dtype, Scalar};
+use super::npy;
 use crate::error::InputError;
 
 /// The file extensions read, without the dot.
@@ -158,7 +159,7 @@ fn read_safetensors(bytes: &[u8], origin: &str) -> Result<Vec<NamedTensor>, Inpu
     let mut tensors = file
         .iter()
         .map(|(name, view)| {
-            let dtype = safetensors_dtype(view.dtype()).ok_or_else(|| {
+            let data = decode_le(view.data(), view.dtype()).ok_or_else(|| {
                 InputError::new(
                     origin,
                     format!(
@@ -171,7 +172,7 @@ fn read_safetensors(bytes: &[u8], origin: &str) -> Result<Vec<NamedTensor>, Inpu
             Ok(NamedTensor {
                 name: name.to_string(),
                 shape: view.shape().to_vec(),
-                data: npy::decode(view.data(), dtype),
+                data,
             })
         })
         .collect::<Result<Vec<_>, InputError>>()?;
@@ -179,21 +180,32 @@ fn read_safetensors(bytes: &[u8], origin: &str) -> Result<Vec<NamedTensor>, Inpu
     Ok(tensors)
 }
 
-/// The element type of a safetensors dtype (always little-endian), if it is read.
-fn safetensors_dtype(dtype: StDtype) -> Option<Dtype> {
-    let scalar = match dtype {
-        StDtype::F16 => Scalar::F16,
-        StDtype::BF16 => Scalar::BF16,
-        StDtype::F32 => Scalar::F32,
-        StDtype::F64 => Scalar::F64,
-        StDtype::I8 => Scalar::I8,
-        StDtype::I16 => Scalar::I16,
-        StDtype::I32 => Scalar::I32,
-        StDtype::I64 => Scalar::I64,
-        StDtype::U8 => Scalar::U8,
+/// The little-endian elements of a safetensors tensor converted to `f32` (`f64`, `i32` and
+/// `i64` rounded to nearest); `None` for a dtype that is not read. The bytes need no alignment.
+fn decode_le(bytes: &[u8], dtype: StDtype) -> Option<Vec<f32>> {
+    Some(match dtype {
+        StDtype::F16 => each(bytes, |b| f16::from_le_bytes(b).to_f32()),
+        StDtype::BF16 => each(bytes, |b| bf16::from_le_bytes(b).to_f32()),
+        StDtype::F32 => each(bytes, f32::from_le_bytes),
+        StDtype::F64 => each(bytes, |b| f64::from_le_bytes(b) as f32),
+        StDtype::I8 => each(bytes, |b| f32::from(i8::from_le_bytes(b))),
+        StDtype::U8 => each(bytes, |b| f32::from(u8::from_le_bytes(b))),
+        StDtype::I16 => each(bytes, |b| f32::from(i16::from_le_bytes(b))),
+        StDtype::I32 => each(bytes, |b| i32::from_le_bytes(b) as f32),
+        StDtype::I64 => each(bytes, |b| i64::from_le_bytes(b) as f32),
         _ => return None,
-    };
-    Some(Dtype::little(scalar))
+    })
+}
+
+/// `convert` applied to every `N`-byte element (safetensors checks that the length is a
+/// multiple of `N`).
+fn each<const N: usize>(bytes: &[u8], convert: impl Fn([u8; N]) -> f32) -> Vec<f32> {
+    bytes
+        .as_chunks::<N>()
+        .0
+        .iter()
+        .map(|&b| convert(b))
+        .collect()
 }
 
 #[cfg(test)]
@@ -339,6 +351,49 @@ mod tests {
             ("z.half", &[3], &[1.0, -2.0, 0.5]),
         ];
         assert_eq!(found, expected);
+    }
+
+    /// Half-precision bit patterns become exact f32 values: normal, subnormal, signed zero,
+    /// infinite and NaN (rejected later, when a layer binds the tensor).
+    #[test]
+    fn safetensors_f16_and_bf16_values() {
+        let f16_bits = [
+            0x0000u16, 0x8000, 0x3555, 0x7bff, 0x0400, 0x0001, 0x03ff, 0xfc00, 0x7e00,
+        ];
+        let bf16_bits = [0x3f80u16, 0xc040, 0x3e20, 0x0001, 0x7f80, 0x7fc0];
+        let header = concat!(
+            r#"{"a":{"dtype":"F16","shape":[9],"data_offsets":[0,18]},"#,
+            r#""b":{"dtype":"BF16","shape":[6],"data_offsets":[18,30]}}"#
+        );
+        let data: Vec<u8> = f16_bits
+            .iter()
+            .chain(&bf16_bits)
+            .flat_map(|b| b.to_le_bytes())
+            .collect();
+        let bytes = safetensors_bytes(header, &data);
+        let tensors = parse_tensors(&bytes, "m.safetensors", "m", "safetensors").unwrap();
+        let bits = |t: &NamedTensor| -> Vec<u32> { t.data.iter().map(|x| x.to_bits()).collect() };
+        let f16_expected = [
+            0.0f32,
+            -0.0,
+            0.333_251_95,
+            65504.0,
+            2f32.powi(-14),
+            2f32.powi(-24),
+            1023.0 * 2f32.powi(-24),
+            f32::NEG_INFINITY,
+        ];
+        assert_eq!(bits(&tensors[0])[..8], f16_expected.map(f32::to_bits));
+        assert!(tensors[0].data[8].is_nan());
+        let bf16_expected = [
+            1.0f32,
+            -3.0,
+            0.156_25,
+            f32::from_bits(0x0001_0000),
+            f32::INFINITY,
+        ];
+        assert_eq!(bits(&tensors[1])[..5], bf16_expected.map(f32::to_bits));
+        assert!(tensors[1].data[5].is_nan());
     }
 
     #[test]

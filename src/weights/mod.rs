@@ -6,7 +6,6 @@
 //! matrix per group; an LSTM layer one matrix `[W_ih | W_hh]` (K = input + hidden) shared by
 //! all steps.
 
-mod f16;
 pub mod files;
 pub mod npy;
 pub mod synthetic;
@@ -378,6 +377,44 @@ fn bind_layer(
 mod tests {
     use super::*;
     use sha2::{Digest, Sha256};
+
+    fn tensor(shape: &[usize], data: Vec<f32>) -> NamedTensor {
+        NamedTensor {
+            name: "t".into(),
+            shape: shape.to_vec(),
+            data,
+        }
+    }
+
+    #[test]
+    fn first_non_finite_gives_the_c_order_index_of_the_first_nan_or_infinity() {
+        let mut data = vec![0.5f32; 2 * 3 * 4];
+        data[23] = f32::NAN;
+        data[17] = f32::NEG_INFINITY; // [1, 1, 1]: before the NaN in C order
+        let t = tensor(&[2, 3, 4], data);
+        let (index, value) = first_non_finite(&t).unwrap();
+        assert_eq!(
+            (index.as_slice(), value),
+            (&[1, 1, 1][..], f32::NEG_INFINITY)
+        );
+        assert_eq!(
+            non_finite_message(&t, &index, value),
+            "tensor `t` holds -inf at [1, 1, 1]: weights must be finite numbers"
+        );
+        let t = tensor(&[2, 2], vec![0.0, 1.0, -2.0, f32::NAN]);
+        let (index, value) = first_non_finite(&t).unwrap();
+        assert_eq!(
+            non_finite_message(&t, &index, value),
+            "tensor `t` holds NaN at [1, 1]: weights must be finite numbers"
+        );
+        let scalar = tensor(&[], vec![f32::INFINITY]);
+        assert_eq!(first_non_finite(&scalar), Some((vec![], f32::INFINITY)));
+        assert_eq!(first_non_finite(&tensor(&[0, 3], vec![])), None);
+        assert_eq!(
+            first_non_finite(&tensor(&[3], vec![f32::MAX, -0.0, 1e-45])),
+            None
+        );
+    }
 
     /// SHA-256 of every synthetic weight of `workload` (little-endian f32, layer by layer,
     /// matrix by matrix).

@@ -208,4 +208,35 @@ fn a_non_finite_weight_in_a_file_is_an_error_naming_the_element() {
         stderr(&o),
         "error: fc1.weight.npy: tensor `fc1.weight` holds inf at [1, 2]: weights must be finite numbers\n"
     );
+    // `run --layout` reads the same way; a NaN in an .npz entry.
+    w[6] = 0.5;
+    w[1] = f32::NAN;
+    std::fs::write(
+        dir.join("w.npz"),
+        npz(&[("fc1.weight", npy_f32(&[2, 4], &w))]),
+    )
+    .unwrap();
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            "w.toml",
+            "--layout",
+            "nm",
+            "--weights",
+            "w.npz",
+            "-q",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: w.npz: layer `fc1`: tensor `fc1.weight` holds NaN at [0, 1]: weights must be finite numbers\n"
+    );
+    let o = sparsim(&["pack", "--layout", "nm", "--weights", "w.npz"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: w.npz: tensor `fc1.weight` holds NaN at [0, 1]: weights must be finite numbers\n"
+    );
 }

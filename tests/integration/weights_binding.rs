@@ -105,3 +105,27 @@ fn binding_errors_name_layer_tensor_expected_and_found() {
         "w.npz: layer `head`: tensor `classifier.weight` has shape [4, 2]; expected [out_features, in_features] = [2, 4]"
     );
 }
+
+#[test]
+fn non_finite_weights_are_refused_naming_layer_tensor_and_index() {
+    let mut ts = tensors();
+    ts[0].data[23] = f32::NAN; // conv1.weight [3, 2, 2, 3]: C-order index 23 = [1, 1, 1, 2]
+    assert_eq!(
+        bind(ts).unwrap_err(),
+        "w.npz: layer `conv1`: tensor `conv1.weight` holds NaN at [1, 1, 1, 2]: weights must be finite numbers"
+    );
+    let mut ts = tensors();
+    ts[2].data[3] = f32::NEG_INFINITY; // lstm.weight_hh_l0 [4, 1]
+    assert_eq!(
+        bind(ts).unwrap_err(),
+        "w.npz: layer `lstm`: tensor `lstm.weight_hh_l0` holds -inf at [3, 0]: weights must be finite numbers"
+    );
+    // A tensor no layer reads may hold anything.
+    let mut ts = tensors();
+    ts.push(NamedTensor {
+        name: "bn.running_var".into(),
+        shape: vec![1],
+        data: vec![f32::NAN],
+    });
+    assert!(bind(ts).is_ok());
+}
