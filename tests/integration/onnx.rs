@@ -9,6 +9,7 @@ use onnx_protobuf::{
     AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorProto,
     TensorShapeProto, TypeProto, ValueInfoProto, attribute_proto::AttributeType,
 };
+use proptest::prelude::*;
 use protobuf::Enum;
 use sparsim::weights::files::parse_tensors;
 use sparsim::weights::{WeightSource, network_weights};
@@ -747,4 +748,23 @@ fn the_cli_runs_and_compares_an_onnx_model_and_says_what_it_lowered() {
         stderr(&o),
         "error: --batch and --dim size the free dimensions of an ONNX workload (--workload model.onnx); other workloads state their sizes in the file\n"
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Corrupted models (bytes overwritten anywhere) are imported or refused, never a panic.
+    #[test]
+    fn corrupted_models_never_panic(
+        which in 0usize..2,
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+    ) {
+        let mut bytes = if which == 0 { cnn().bytes() } else { attention().bytes() };
+        for (at, value) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = value;
+        }
+        let opts = OnnxOptions { batch: Some(2), dims: vec![("seq".into(), 4)] };
+        let _ = import_onnx(&bytes, "m.onnx", "m", &opts);
+    }
 }

@@ -182,6 +182,9 @@ fn shapes(node: &Node) -> Result<Option<Vec<Vec<u64>>>, String> {
                 Some(a) => norm_axes(&a, x.len())?,
                 None => (0..x.len()).filter(|i| x[*i] == 1).collect(),
             };
+            if let Some(a) = axes.iter().find(|a| x[**a] != 1) {
+                return Err(format!("axis {a} of {x:?} is not of size 1"));
+            }
             one(x
                 .iter()
                 .enumerate()
@@ -210,7 +213,12 @@ fn shapes(node: &Node) -> Result<Option<Vec<Vec<u64>>>, String> {
                         x.len()
                     ));
                 }
-                out[a] += s[a];
+                if (0..x.len()).any(|d| d != a && s[d] != x[d]) {
+                    return Err(format!(
+                        "input {i} has shape {s:?}, which differs from input 0's {x:?} off axis {a}"
+                    ));
+                }
+                out[a] = out[a].checked_add(s[a]).ok_or("its result is too large")?;
             }
             one(out)
         }
@@ -282,9 +290,16 @@ fn shapes(node: &Node) -> Result<Option<Vec<Vec<u64>>>, String> {
             }
             let b = b as u64;
             if op == "DepthToSpace" {
-                one(vec![x[0], x[1] / (b * b), x[2] * b, x[3] * b])
+                let bb = b.saturating_mul(b);
+                one(vec![
+                    x[0],
+                    x[1] / bb,
+                    x[2].saturating_mul(b),
+                    x[3].saturating_mul(b),
+                ])
             } else {
-                one(vec![x[0], x[1] * b * b, x[2] / b, x[3] / b])
+                let bb = b.saturating_mul(b);
+                one(vec![x[0], x[1].saturating_mul(bb), x[2] / b, x[3] / b])
             }
         }
         "TopK" => match node.konst(1) {
@@ -312,7 +327,7 @@ fn shapes(node: &Node) -> Result<Option<Vec<Vec<u64>>>, String> {
                 one(x
                     .iter()
                     .zip(&r)
-                    .map(|(d, k)| d * (*k).max(0) as u64)
+                    .map(|(d, k)| d.saturating_mul((*k).max(0) as u64))
                     .collect())
             }
             None => Ok(None),
