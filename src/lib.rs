@@ -2,7 +2,8 @@
 //! neural networks.
 //!
 //! Data flow: inputs (architecture TOML or SCALE-Sim `.cfg` → [`config::Arch`]; workload TOML,
-//! SCALE-Sim topology CSV or ConvNetDraw → [`workload::Network`]) → [`engine`] (folds, SRAM
+//! SCALE-Sim topology CSV or ConvNetDraw → [`workload::Network`]; the shipped ones are
+//! embedded, [`builtins`]) → [`engine`] (folds, SRAM
 //! counts, memory model) → [`stats`] → [`report`] (CSV, JSON, SCALE-Sim reports, table).
 //! The core (`workload`, `engine`, `stats`) never touches files, stdout or the CLI.
 //!
@@ -20,6 +21,7 @@
 //! assert_eq!(layer.macs, 36 * 4 * 9);
 //! ```
 
+pub mod builtins;
 pub mod cli;
 pub mod compare;
 pub mod config;

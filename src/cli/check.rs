@@ -1,11 +1,31 @@
-//! `sparsim check`.
+//! `sparsim check`: validates a file, or a built-in by name, and says what it holds.
 
 use super::{CheckArgs, form};
-use crate::inputs;
-use anyhow::{Context, Result};
+use crate::builtins::BuiltinKind;
+use crate::inputs::{self, InputSource};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
 
 pub(super) fn check_command(a: CheckArgs) -> Result<()> {
-    let path = &a.file;
+    let path = match inputs::resolve_input(Path::new(""), &a.file, None)? {
+        InputSource::File(p) => p,
+        InputSource::Builtin(b) => {
+            if a.onnx.any() {
+                bail!(
+                    "--batch and --dim size the free dimensions of an ONNX workload; the built-in `{}` states its sizes in its file",
+                    b.name
+                );
+            }
+            match b.kind {
+                BuiltinKind::Arch => print_arch(&inputs::load_builtin_arch(b)?.0),
+                BuiltinKind::Workload => {
+                    print_workload(&inputs::load_builtin_workload(b, form(a.gemm))?.0)
+                }
+            }
+            return Ok(());
+        }
+    };
+    let path = path.as_path();
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
@@ -42,29 +62,11 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let is_arch = kind == TomlKind::Arch;
-    if is_arch {
-        let (arch, _) = inputs::load_arch(path)?;
-        println!(
-            "ok: architecture `{}`: {}x{} {} array, SRAM {}/{}/{} kB (ifmap/filter/ofmap), {} bandwidth, {:.3} mm² as provisioned ({} energy table, {} area table)",
-            arch.name,
-            arch.array.rows,
-            arch.array.cols,
-            arch.dataflow,
-            arch.memory.ifmap.sram_kb,
-            arch.memory.filter.sram_kb,
-            arch.memory.ofmap.sram_kb,
-            match arch.memory.bandwidth_mode {
-                crate::config::BandwidthMode::User => "user",
-                crate::config::BandwidthMode::Calc => "calc",
-            },
-            crate::energy::area(&arch, &crate::energy::Provision::of_arch(&arch)).area_mm2,
-            arch.tech.energy.base.as_str(),
-            arch.tech.area.base.as_str()
-        );
+    if kind == TomlKind::Arch {
+        print_arch(&inputs::load_arch(path)?.0);
     } else {
         if a.onnx.any() && !inputs::is_onnx(path) {
-            anyhow::bail!(
+            bail!(
                 "--batch and --dim size the free dimensions of an ONNX workload; {} states its sizes in the file",
                 path.display()
             );
@@ -76,30 +78,56 @@ pub(super) fn check_command(a: CheckArgs) -> Result<()> {
                 crate::report::onnx_import::import_summary(&path.display().to_string(), import)
             );
         }
-        let mapped = net
-            .layers
-            .iter()
-            .filter(|l| l.gemm_work().is_some())
-            .count();
-        let spread = net.weight_spread;
-        println!(
-            "ok: workload `{}`: {} layers ({} on the array), {} MACs{}",
-            net.name,
-            net.layers.len(),
-            mapped,
-            crate::report::table::thousands(net.macs()),
-            if spread == crate::weights::WeightSpread::default() {
-                String::new()
-            } else {
-                format!(
-                    "; synthetic weight spreads filter = {}, channel = {}",
-                    spread.filter(),
-                    spread.channel()
-                )
-            }
-        );
+        print_workload(&net);
     }
     Ok(())
+}
+
+/// Prints what a valid architecture holds.
+fn print_arch(arch: &crate::config::Arch) {
+    println!(
+        "ok: architecture `{}`: {}x{} {} array, SRAM {}/{}/{} kB (ifmap/filter/ofmap), {} bandwidth, {:.3} mm² as provisioned ({} energy table, {} area table)",
+        arch.name,
+        arch.array.rows,
+        arch.array.cols,
+        arch.dataflow,
+        arch.memory.ifmap.sram_kb,
+        arch.memory.filter.sram_kb,
+        arch.memory.ofmap.sram_kb,
+        match arch.memory.bandwidth_mode {
+            crate::config::BandwidthMode::User => "user",
+            crate::config::BandwidthMode::Calc => "calc",
+        },
+        crate::energy::area(arch, &crate::energy::Provision::of_arch(arch)).area_mm2,
+        arch.tech.energy.base.as_str(),
+        arch.tech.area.base.as_str()
+    );
+}
+
+/// Prints what a valid workload holds.
+fn print_workload(net: &crate::workload::Network) {
+    let mapped = net
+        .layers
+        .iter()
+        .filter(|l| l.gemm_work().is_some())
+        .count();
+    let spread = net.weight_spread;
+    println!(
+        "ok: workload `{}`: {} layers ({} on the array), {} MACs{}",
+        net.name,
+        net.layers.len(),
+        mapped,
+        crate::report::table::thousands(net.macs()),
+        if spread == crate::weights::WeightSpread::default() {
+            String::new()
+        } else {
+            format!(
+                "; synthetic weight spreads filter = {}, channel = {}",
+                spread.filter(),
+                spread.channel()
+            )
+        }
+    );
 }
 
 #[derive(Debug, PartialEq, Eq)]

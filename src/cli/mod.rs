@@ -4,6 +4,7 @@
 mod check;
 mod compare;
 mod layout_args;
+mod list;
 mod pack;
 mod run;
 mod sweep;
@@ -45,8 +46,12 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the folders of sharded sweep runs into one.
     Merge(MergeArgs),
-    /// Validate an architecture or workload file and say what it holds.
+    /// Validate an architecture, workload or sweep file (or a built-in by name) and say what
+    /// it holds.
     Check(CheckArgs),
+    /// List the built-in architectures and workloads, which --arch NAME and --workload NAME
+    /// take from any folder.
+    List,
 }
 
 /// `sparsim sweep`.
@@ -149,12 +154,14 @@ pub struct PackArgs {
 /// `sparsim compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Architecture: sparsim `.toml` or SCALE-Sim `.cfg` [default: built-in 32x32 WS array
-    /// with 16-input PE muxes and 16-wide row buses].
-    #[arg(long, short = 'a')]
+    /// Architecture: a sparsim `.toml` or SCALE-Sim `.cfg` file, or a built-in's name (an
+    /// existing file wins; `sparsim list` names them) [default: sparse-32x32-ws, a 32x32 WS
+    /// array with 16-input PE muxes and 16-wide row buses].
+    #[arg(long, short = 'a', value_name = "FILE|NAME")]
     pub arch: Option<PathBuf>,
-    /// Workload [default: built-in VGG-16 for CIFAR-10].
-    #[arg(long, short = 'w')]
+    /// Workload: a file as for `run --workload`, or a built-in's name (an existing file wins;
+    /// `sparsim list` names them) [default: vgg16_cifar10, VGG-16 for CIFAR-10].
+    #[arg(long, short = 'w', value_name = "FILE|NAME")]
     pub workload: Option<PathBuf>,
     /// Read a `.csv` topology in SCALE-Sim's GEMM form.
     #[arg(long)]
@@ -210,12 +217,15 @@ pub struct CompareArgs {
 /// `sparsim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Architecture: sparsim `.toml` or SCALE-Sim `.cfg` [default: built-in 32x32 WS array].
-    #[arg(long, short = 'a')]
+    /// Architecture: a sparsim `.toml` or SCALE-Sim `.cfg` file, or a built-in's name such as
+    /// sparse-32x32-ws (an existing file wins; `sparsim list` names them) [default:
+    /// tpu-32x32-ws, a 32x32 WS array].
+    #[arg(long, short = 'a', value_name = "FILE|NAME")]
     pub arch: Option<PathBuf>,
-    /// Workload: sparsim `.toml`, SCALE-Sim topology `.csv`, ONNX model `.onnx`, or
-    /// ConvNetDraw text (any other extension) [default: built-in ResNet-50].
-    #[arg(long, short = 'w')]
+    /// Workload: a sparsim `.toml`, SCALE-Sim topology `.csv`, ONNX model `.onnx` or
+    /// ConvNetDraw text (any other extension) file, or a built-in's name such as resnet50 (an
+    /// existing file wins; `sparsim list` names them) [default: resnet50].
+    #[arg(long, short = 'w', value_name = "FILE|NAME")]
     pub workload: Option<PathBuf>,
     /// Read a `.csv` topology in SCALE-Sim's GEMM form (`name, M, N, K`), as SCALE-Sim's `-i gemm`.
     #[arg(long)]
@@ -373,8 +383,10 @@ pub(super) fn finish_checks(
 /// `sparsim check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// File to validate: `.toml` (architecture or workload), `.cfg`, `.csv`, `.onnx`, or
-    /// ConvNetDraw text.
+    /// File to validate: `.toml` (architecture, workload or sweep), `.cfg`, `.csv`, `.onnx`, or
+    /// ConvNetDraw text; or a built-in architecture's or workload's name (an existing file
+    /// wins; `sparsim list` names them).
+    #[arg(value_name = "FILE|NAME")]
     pub file: PathBuf,
     /// Read a `.csv` topology in SCALE-Sim's GEMM form.
     #[arg(long)]
@@ -462,6 +474,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sweep(a) => sweep::sweep_command(a),
         Command::Merge(a) => sweep::merge_command(a),
         Command::Check(a) => check::check_command(a),
+        Command::List => {
+            print!("{}", list::list_text());
+            Ok(())
+        }
     }
 }
 
@@ -507,11 +523,11 @@ pub(super) fn load_with_defaults(
         );
     }
     let (arch, arch_record) = match arch {
-        Some(p) => inputs::load_arch(p)?,
+        Some(p) => inputs::load_arch_or_builtin(p)?,
         None => default_arch(),
     };
     let (network, workload_record, onnx) = match workload {
-        Some(p) => inputs::load_workload_with(p, form(gemm), &onnx_opts)?,
+        Some(p) => inputs::load_workload_or_builtin(p, form(gemm), &onnx_opts)?,
         None => {
             let (n, r) = default_workload();
             (n, r, None)

@@ -7,7 +7,8 @@
 //! shards, give the same bytes as one uninterrupted run.
 
 use super::{MergeArgs, SweepArgs, progress_bar};
-use crate::inputs::parse_workload_text;
+use crate::builtins::BuiltinKind;
+use crate::inputs::{self, parse_workload_text};
 use crate::report::atomic::write_atomic;
 use crate::sweep::output::{
     csv_line, pareto, parse_table, sort_by_point, sort_by_point_and_layer, table_bytes,
@@ -85,46 +86,39 @@ pub(super) fn load(path: &Path) -> Result<(SweepSpec, String)> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut hasher = Sha256::new();
     hasher.update(text.as_bytes());
-    let base_path = dir.join(&file.base_arch);
-    if base_path.extension().is_none_or(|e| e != "toml") {
+    // Each named file is relative to the sweep file; a name with neither (and no such file)
+    // is a built-in.
+    let base = inputs::resolve_input(dir, Path::new(&file.base_arch), Some(BuiltinKind::Arch))?;
+    let (base_text, base_origin, base_ext) = base.read_text()?;
+    if base_ext != "toml" {
         bail!(
             "{origin}: base_arch: `{}` must be a sparsim architecture .toml (its keys are what the axes set)",
             file.base_arch
         );
     }
-    let base_text = read(&base_path)?;
     hasher.update([0]);
     hasher.update(base_text.as_bytes());
     let mut workloads = Vec::new();
     for w in &file.workloads {
-        let p = dir.join(w);
-        let stem = p
-            .file_stem()
-            .map_or("workload".into(), |s| s.to_string_lossy().into_owned());
-        if crate::inputs::is_onnx(&p) {
+        let source = inputs::resolve_input(dir, Path::new(w), Some(BuiltinKind::Workload))?;
+        let stem = source.stem();
+        if let inputs::InputSource::File(p) = &source
+            && inputs::is_onnx(p)
+        {
             // An ONNX model's topology, with its own sizes (a symbolic batch is 1).
-            let (import, record) = crate::inputs::load_onnx(&p, &Default::default())?;
+            let (import, record) = inputs::load_onnx(p, &Default::default())?;
             hasher.update([0]);
             hasher.update(record.sha256.as_bytes());
             workloads.push((stem, import.network));
             continue;
         }
-        let t = read(&p)?;
+        let (t, w_origin, ext) = source.read_text()?;
         hasher.update([0]);
         hasher.update(t.as_bytes());
-        let ext = p
-            .extension()
-            .map_or(String::new(), |e| e.to_string_lossy().to_ascii_lowercase());
-        let net = parse_workload_text(
-            &t,
-            &p.display().to_string(),
-            &stem,
-            &ext,
-            TopologyForm::Detect,
-        )?;
+        let net = parse_workload_text(&t, &w_origin, &stem, &ext, TopologyForm::Detect)?;
         workloads.push((stem, net));
     }
-    let spec = file.resolve(&base_text, &base_path.display().to_string(), workloads)?;
+    let spec = file.resolve(&base_text, &base_origin, workloads)?;
     Ok((spec, format!("{:x}", hasher.finalize())))
 }
 

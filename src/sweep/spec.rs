@@ -2,8 +2,8 @@
 //!
 //! ```toml
 //! name = "vgg16-array-layout"            # default: the file stem
-//! base_arch = "../sparse-32x32-ws.toml"  # relative to the sweep file
-//! workloads = ["../../workloads/vgg16_cifar10.toml"]
+//! base_arch = "../sparse-32x32-ws.toml"  # relative to the sweep file, or a built-in's name
+//! workloads = ["../../workloads/vgg16_cifar10.toml", "resnet50"]  # files or built-in names
 //! seed = 1                               # synthetic weights, unless `seed` is an axis
 //! per_layer = false                      # also write sweep_layers.csv
 //! pareto = ["total_cycles", "pe_count"]  # objectives, minimized; "max:pe_utilization" maximizes
@@ -61,9 +61,10 @@ fn default_seed() -> u64 {
 pub struct SweepFile {
     /// Name.
     pub name: String,
-    /// Base architecture path, relative to the sweep file.
+    /// Base architecture path, relative to the sweep file, or a built-in's name (a file of
+    /// that name wins; see [`crate::inputs::resolve_input`]).
     pub base_arch: String,
-    /// Workload paths, relative to the sweep file.
+    /// Workload paths, relative to the sweep file, or built-in names (a file wins).
     pub workloads: Vec<String>,
     raw: RawSweep,
     origin: String,

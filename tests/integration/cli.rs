@@ -372,3 +372,252 @@ fn errors_name_the_file_and_exit_non_zero() {
         "error: x.yaml: unknown architecture file type `.yaml`: expected .toml (sparsim) or .cfg (SCALE-Sim)\n"
     );
 }
+
+/// `sparsim list` names every built-in, architectures then workloads, each in name order, with
+/// its array or its layers and MACs, its file and its description.
+#[test]
+fn list_prints_the_built_ins_in_order() {
+    let dir = temp_dir("list");
+    let o = sparsim(&["list"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    let first = |l: &&str| l.split_whitespace().next().unwrap_or("").to_string();
+    assert_eq!(lines[0], "Built-in architectures (--arch NAME):");
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "ARRAY", "FILE", "DESCRIPTION"]
+    );
+    let archs: Vec<String> = lines[2..7].iter().map(first).collect();
+    assert_eq!(
+        archs,
+        [
+            "eyeriss-12x14-os",
+            "scalesim-32x32-ws",
+            "sparse-32x32-ws",
+            "tpu-128x128-ws",
+            "tpu-32x32-ws"
+        ]
+    );
+    assert_eq!(lines[7], "");
+    assert_eq!(lines[8], "Built-in workloads (--workload NAME):");
+    assert_eq!(
+        lines[9].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "LAYERS", "MACS", "FILE", "DESCRIPTION"]
+    );
+    let works: Vec<String> = lines[10..21].iter().map(first).collect();
+    assert_eq!(
+        works,
+        [
+            "alexnet",
+            "convnetdraw_example",
+            "lenet5",
+            "lstm_mnist_rows",
+            "lstm_ptb_medium",
+            "minilm_l6",
+            "mobilenet_v2",
+            "resnet50",
+            "resnet50_scalesim",
+            "vgg16_cifar10",
+            "vgg16_imagenet"
+        ]
+    );
+    let row = |name: &str| -> Vec<String> {
+        let l = lines.iter().find(|l| first(l) == name).unwrap();
+        l.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        row("sparse-32x32-ws"),
+        [
+            "sparse-32x32-ws",
+            "32x32 ws",
+            "arch/sparse-32x32-ws.toml",
+            "32x32 WS array, 64 kB SRAM per operand, 10 words/cycle DRAM, 16-input PE muxes, 16-wide row buses"
+        ]
+    );
+    assert_eq!(
+        row("resnet50"),
+        [
+            "resnet50",
+            "54",
+            "3,857,973,248",
+            "workloads/resnet50.toml",
+            "ResNet-50 (mlperf layer list), ImageNet 224x224"
+        ]
+    );
+    assert_eq!(
+        lines[21..],
+        [
+            "",
+            "A name is looked up only when no file of that name exists (a file always wins).",
+            "Defaults: run uses tpu-32x32-ws and resnet50; compare uses sparse-32x32-ws and vgg16_cifar10."
+        ]
+    );
+    // Deterministic: the same bytes again.
+    assert_eq!(stdout(&sparsim(&["list"], &dir)), out);
+}
+
+/// `--workload NAME` and `--arch NAME` read the built-ins from an empty folder, with the same
+/// results as the shipped files; `check NAME` validates a built-in.
+#[test]
+fn built_ins_by_name_work_from_an_empty_folder() {
+    let dir = temp_dir("names");
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            "resnet50",
+            "--arch",
+            "sparse-32x32-ws",
+            "-q",
+            "--out",
+            "by-name",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(dir.join("by-name/summary.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(
+        v["inputs"]["workload"]["path"],
+        "<built-in workloads/resnet50.toml>"
+    );
+    assert_eq!(
+        v["inputs"]["arch"]["path"],
+        "<built-in arch/sparse-32x32-ws.toml>"
+    );
+    assert_eq!(v["workload"]["layers"], 54);
+    let w = root().join("workloads/resnet50.toml");
+    let a = root().join("arch/sparse-32x32-ws.toml");
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            w.to_str().unwrap(),
+            "--arch",
+            a.to_str().unwrap(),
+            "-q",
+            "--out",
+            "by-file",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["layers.csv", "actions.csv"] {
+        assert_eq!(
+            std::fs::read(dir.join("by-name").join(f)).unwrap(),
+            std::fs::read(dir.join("by-file").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let by_file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("by-file/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        v["inputs"]["workload"]["sha256"],
+        by_file["inputs"]["workload"]["sha256"]
+    );
+    // compare, a SCALE-Sim .cfg and a SCALE-Sim .csv by name.
+    let o = sparsim(
+        &[
+            "compare",
+            "--workload",
+            "lenet5",
+            "--arch",
+            "sparse-32x32-ws",
+            "--layouts",
+            "dense,nm",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sparsim(
+        &[
+            "run",
+            "--workload",
+            "resnet50_scalesim",
+            "--arch",
+            "scalesim-32x32-ws",
+            "--memory-model",
+            "sparsim",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = sparsim(&["check", "resnet50"], &dir);
+    assert_eq!(
+        stdout(&o),
+        "ok: workload `resnet50`: 54 layers (54 on the array), 3,857,973,248 MACs\n"
+    );
+    let o = sparsim(&["check", "tpu-32x32-ws"], &dir);
+    assert!(
+        stdout(&o).starts_with("ok: architecture `tpu-32x32-ws`: 32x32 ws array"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// A file always wins over a built-in of the same name.
+#[test]
+fn a_file_wins_over_a_built_in_name() {
+    let dir = temp_dir("file-wins");
+    std::fs::write(dir.join("lenet5"), "input(8, 8, 1)\nconv(6, 6, 4)\n").unwrap();
+    let o = sparsim(&["run", "--workload", "lenet5", "-q", "--out", "o"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("o/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(v["inputs"]["workload"]["path"], "lenet5");
+    assert_eq!(v["workload"]["layers"], 1);
+    // A folder of that name is not a file: the built-in is read.
+    std::fs::create_dir(dir.join("resnet50")).unwrap();
+    let o = sparsim(&["check", "resnet50"], &dir);
+    assert!(stdout(&o).starts_with("ok: workload `resnet50`: 54 layers"));
+}
+
+/// An argument that is neither a file nor a built-in name is an error naming it, saying there
+/// is no such file and listing the built-in names.
+#[test]
+fn unknown_names_list_the_built_ins() {
+    let dir = temp_dir("unknown-names");
+    let o = sparsim(&["run", "--workload", "resnet5"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: resnet5: no such file, and no built-in workload has this name; built-in workloads: alexnet, convnetdraw_example, lenet5, lstm_mnist_rows, lstm_ptb_medium, minilm_l6, mobilenet_v2, resnet50, resnet50_scalesim, vgg16_cifar10, vgg16_imagenet (`sparsim list` describes them)\n"
+    );
+    let o = sparsim(&["compare", "--arch", "resnet50"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: resnet50: no such file, and no built-in architecture has this name (`resnet50` is a built-in workload); built-in architectures: eyeriss-12x14-os, scalesim-32x32-ws, sparse-32x32-ws, tpu-128x128-ws, tpu-32x32-ws (`sparsim list` describes them)\n"
+    );
+    let o = sparsim(&["run", "--workload", "nets/resnet50.toml"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: nets/resnet50.toml: cannot read the file: no such file (the built-in `resnet50` is the shipped workloads/resnet50.toml)\n"
+    );
+    let o = sparsim(&["run", "--arch", "mine.toml"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: mine.toml: cannot read the file: no such file (a built-in is given by its name alone, without folder or extension; built-in architectures: eyeriss-12x14-os, scalesim-32x32-ws, sparse-32x32-ws, tpu-128x128-ws, tpu-32x32-ws)\n"
+    );
+    let o = sparsim(&["check", "nope"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: nope: no such file, and no built-in architecture or workload has this name; built-in architectures: eyeriss-12x14-os, scalesim-32x32-ws, sparse-32x32-ws, tpu-128x128-ws, tpu-32x32-ws; built-in workloads: alexnet, convnetdraw_example, lenet5, lstm_mnist_rows, lstm_ptb_medium, minilm_l6, mobilenet_v2, resnet50, resnet50_scalesim, vgg16_cifar10, vgg16_imagenet (`sparsim list` describes them)\n"
+    );
+    // No built-in is an ONNX model, so --batch still asks for one.
+    let o = sparsim(&["run", "--workload", "lenet5", "--batch", "2"], &dir);
+    assert!(
+        stderr(&o).starts_with("error: --batch and --dim size the free dimensions of an ONNX"),
+        "{}",
+        stderr(&o)
+    );
+}

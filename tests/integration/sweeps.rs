@@ -686,3 +686,38 @@ fn energy_and_area_are_objectives_and_the_old_weight_energy_name_is_an_alias() {
         assert!(r[col("tops_per_w")].parse::<f64>().unwrap() > 0.0);
     }
 }
+
+/// A sweep file may name a built-in architecture and built-in workloads; the points are those
+/// of the same sweep over the shipped files. A built-in `.cfg` is no base architecture.
+#[test]
+fn sweep_files_take_built_in_names() {
+    let dir = temp_dir("names");
+    let body = "name = \"small\"\n[axes]\n\"array.rows\" = [8, 16]\nlayout = [\"dense\", \"nm\"]\n";
+    std::fs::write(dir.join("by-file.toml"), head("lenet5.toml") + body).unwrap();
+    std::fs::write(
+        dir.join("by-name.toml"),
+        "base_arch = \"sparse-32x32-ws\"\nworkloads = [\"lenet5\"]\n".to_string() + body,
+    )
+    .unwrap();
+    for which in ["by-file", "by-name"] {
+        let o = sparsim(
+            &["sweep", &format!("{which}.toml"), "--out", which, "-q"],
+            &dir,
+        );
+        ok(&o);
+    }
+    assert_eq!(
+        read(&dir.join("by-file/sweep.csv")),
+        read(&dir.join("by-name/sweep.csv"))
+    );
+    std::fs::write(
+        dir.join("cfg.toml"),
+        "base_arch = \"scalesim-32x32-ws\"\nworkloads = [\"lenet5\"]\n".to_string() + body,
+    )
+    .unwrap();
+    let o = sparsim(&["check", "cfg.toml"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: cfg.toml: base_arch: `scalesim-32x32-ws` must be a sparsim architecture .toml (its keys are what the axes set)\n"
+    );
+}
