@@ -540,6 +540,45 @@ fn matmuls_with_a_constant_operand_lower_and_activation_products_are_reported() 
 }
 
 #[test]
+fn gemm_transposes_either_operand_and_may_hold_the_weight_first() {
+    let mut g = G::default();
+    g.input("a", &["3", "5"])
+        .init(iota("b", &[5, 4]))
+        .init(iota("w2", &[4, 2]))
+        .node("Gemm", "g1", &["a", "b"], &["y1"], vec![])
+        .node(
+            "Gemm",
+            "g2",
+            &["w2", "y1"],
+            &["y2"],
+            vec![("transA", A::I(1)), ("transB", A::I(1))],
+        );
+    let i = import(&g, &OnnxOptions::default());
+    // g1: [3×5]·[5×4]. g2: Y[2×3] = w2ᵀ[2×4] · y1ᵀ[4×3], computed as Yᵀ = y1·w2: M = 3 rows of
+    // y1, N = 2, K = 4.
+    assert_eq!(
+        shapes(&i),
+        vec![
+            ("g1".into(), gemm(3, 4, 5), 1, 60),
+            ("g2".into(), gemm(3, 2, 4), 1, 24),
+        ]
+    );
+    // g1's weight is bᵀ: W[n][k] = b[k][n] = 4k + n. g2's is w2ᵀ: W[m][k] = w2[k][m] = 2k + m.
+    assert_eq!(
+        (i.tensors[0].shape.clone(), i.tensors[0].data[1]),
+        (vec![4, 5], 4.0)
+    );
+    assert_eq!(
+        (
+            i.tensors[1].shape.clone(),
+            i.tensors[1].data[1],
+            i.tensors[1].data[4]
+        ),
+        (vec![2, 4], 2.0, 1.0)
+    );
+}
+
+#[test]
 fn free_dimensions_must_be_sized() {
     assert_eq!(
         import_err(&attention(), &OnnxOptions::default()),
