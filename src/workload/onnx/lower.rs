@@ -378,16 +378,25 @@ fn conv_transpose(node: &Node, name: String) -> Result<MacNode, String> {
         shape: vec![ws[0] as usize, n as usize],
         data: w.data.clone(),
     };
-    let weight = transpose(&flat, &[1, 0]);
+    Ok(gemm_layer(
+        name,
+        gemm,
+        &transpose(&flat, &[1, 0]),
+        vec![Value::shaped(out)],
+    ))
+}
+
+/// A `gemm` layer with its weight `[N, K]`, named `<name>.weight`.
+fn gemm_layer(name: String, gemm: Gemm, weight: &Const, outputs: Vec<Value>) -> MacNode {
     let tensor = NamedTensor {
         name: format!("{name}.weight"),
         shape: weight.shape.clone(),
         data: weight.floats(),
     };
-    Ok(MacNode::Lowered {
+    MacNode::Lowered {
         layers: vec![(Layer::new(name, LayerOp::Gemm(gemm)), vec![tensor])],
-        outputs: vec![Value::shaped(out)],
-    })
+        outputs,
+    }
 }
 
 /// A matrix product `[batch…, m, k] · [k, n]` as the node states it.
@@ -448,16 +457,7 @@ fn product(
     };
     let gemm_m = gemm_m.ok_or("its product is too large")?;
     let gemm = Gemm::new(dim(gemm_m, "M")?, dim(gemm_n, "N")?, dim(p.k, "K")?)?;
-    let name = name(base);
-    let tensor = NamedTensor {
-        name: format!("{name}.weight"),
-        shape: weight.shape.clone(),
-        data: weight.floats(),
-    };
-    Ok(MacNode::Lowered {
-        layers: vec![(Layer::new(name, LayerOp::Gemm(gemm)), vec![tensor])],
-        outputs,
-    })
+    Ok(gemm_layer(name(base), gemm, &weight, outputs))
 }
 
 /// ONNX's gate blocks in PyTorch's order: LSTM i,o,f,c → i,f,g,o; GRU z,r,h → r,z,n.
