@@ -24,7 +24,7 @@
 use super::colcomb_groups::{combine_columns, combine_columns_in_order, torch_visit_order};
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
 use super::params::ColumnOrder;
-use super::prune::{irregular_mask, keep_count};
+use super::prune::{Ranking, keep_count};
 use super::{LayerContext, Layout, LayoutKind};
 use crate::weights::WeightMatrix;
 
@@ -70,36 +70,51 @@ impl Colcomb {
         &self,
         w: &WeightMatrix,
         scores: &[f32],
+        ranking: &Ranking,
         pre_sparsity: f64,
         visit: Option<&[usize]>,
     ) -> Combined {
-        let mask = irregular_mask(w, scores, pre_sparsity);
+        let mask = ranking.mask(pre_sparsity);
         let (alpha, gamma) = (self.alpha as usize, self.gamma);
         let groups = match visit {
             Some(v) => combine_columns_in_order(&mask, w.n, w.k, v, alpha, gamma, SLICE),
             None => combine_columns(&mask, w.n, w.k, alpha, gamma, SLICE),
         };
+        // The surviving weight of each (group, filter): the most important kept weight of the
+        // filter's row among the group's columns, ties to the lower column. One pass over
+        // each row in column order.
+        let mut group_of = vec![usize::MAX; w.k];
+        for (g, cols) in groups.iter().enumerate() {
+            for &c in cols {
+                group_of[c] = g;
+            }
+        }
+        let mut kept = vec![vec![None; w.n]; groups.len()];
+        // This row's best column and score per group.
+        let mut row_best: Vec<Option<(usize, f32)>> = vec![None; groups.len()];
         let mut count = 0;
-        let kept =
-            groups
-                .iter()
-                .map(|g| {
-                    (0..w.n)
-                        .map(|n| {
-                            let best = g.iter().copied().filter(|&k| mask[n * w.k + k]).max_by(
-                                |&a, &b| {
-                                    scores[n * w.k + a]
-                                        .partial_cmp(&scores[n * w.k + b])
-                                        .unwrap_or(std::cmp::Ordering::Equal)
-                                        .then(b.cmp(&a))
-                                },
-                            );
-                            count += usize::from(best.is_some());
-                            best
-                        })
-                        .collect()
-                })
-                .collect();
+        let rows = mask
+            .chunks_exact(w.k.max(1))
+            .zip(scores.chunks_exact(w.k.max(1)));
+        for (n, (mask_row, score_row)) in rows.enumerate() {
+            row_best.iter_mut().for_each(|b| *b = None);
+            for (k, &g) in group_of.iter().enumerate() {
+                if g == usize::MAX || !mask_row[k] {
+                    continue;
+                }
+                let s = score_row[k];
+                match row_best[g] {
+                    Some((_, b)) if s <= b => {}
+                    _ => row_best[g] = Some((k, s)),
+                }
+            }
+            for (g, b) in row_best.iter().enumerate() {
+                if let Some((k, _)) = b {
+                    kept[g][n] = Some(*k);
+                    count += 1;
+                }
+            }
+        }
         Combined {
             groups,
             kept,
@@ -121,11 +136,12 @@ impl Layout for Colcomb {
         // falsi (Illinois variant) for a count at most the budget and within 0.2% of the
         // weights below it, in at most 10 steps; keep the best count found at or below it.
         let tol = ((w.n * w.k) as f64 * 0.002).max(1.0) as usize;
-        let lo_c = self.combine(w, scores, 0.0, visit);
+        let ranking = Ranking::new(w, scores);
+        let lo_c = self.combine(w, scores, &ranking, 0.0, visit);
         if lo_c.count <= budget {
             return self.pack(w, lo_c);
         }
-        let hi_c = self.combine(w, scores, self.sparsity, visit);
+        let hi_c = self.combine(w, scores, &ranking, self.sparsity, visit);
         let (mut lo, mut hi) = (
             (0.0f64, lo_c.count as f64),
             (self.sparsity, hi_c.count as f64),
@@ -141,7 +157,7 @@ impl Layout for Colcomb {
             if !(x > lo.0 && x < hi.0) {
                 x = 0.5 * (lo.0 + hi.0);
             }
-            let c = self.combine(w, scores, x, visit);
+            let c = self.combine(w, scores, &ranking, x, visit);
             let v = c.count as f64;
             if c.count <= budget {
                 hi = (x, v);

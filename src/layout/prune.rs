@@ -32,14 +32,78 @@ pub fn keep_count(sparsity: f64, total: usize) -> usize {
     ((1.0 - sparsity) * total as f64).round() as usize
 }
 
+/// A sort key that orders weights as [`by_score_desc`] does: descending score (−0 equal to
+/// +0), then ascending index. Scores are finite (weights are checked on load).
+fn rank_key(score: f32, index: usize) -> u64 {
+    let s = if score == 0.0 { 0.0f32 } else { score };
+    let bits = s.to_bits();
+    // Ascending in the score's total order, then flipped for descending.
+    let ascending = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    };
+    (u64::from(!ascending) << 32) | index as u64
+}
+
+/// The nonzero weights of `w` ranked best first by `scores` (ties: lower index first), for
+/// masks at several sparsities from one sort.
+pub struct Ranking {
+    keys: Vec<u64>,
+    len: usize,
+}
+
+impl Ranking {
+    /// Ranks the nonzero weights of `w`.
+    pub fn new(w: &WeightMatrix, scores: &[f32]) -> Ranking {
+        assert!(
+            w.data.len() < 1 << 32,
+            "a layer has fewer than 2^32 weights"
+        );
+        let mut keys: Vec<u64> = (0..w.data.len())
+            .filter(|&i| w.data[i] != 0.0)
+            .map(|i| rank_key(scores[i], i))
+            .collect();
+        keys.sort_unstable();
+        Ranking {
+            keys,
+            len: w.data.len(),
+        }
+    }
+
+    /// The mask [`irregular_mask`] gives at `sparsity`.
+    pub fn mask(&self, sparsity: f64) -> Vec<bool> {
+        let keep = keep_count(sparsity, self.len).min(self.keys.len());
+        let mut mask = vec![false; self.len];
+        for key in &self.keys[..keep] {
+            mask[(key & 0xFFFF_FFFF) as usize] = true;
+        }
+        mask
+    }
+}
+
 /// Irregular (unstructured) pruning: a keep-mask of the `keep_count(sparsity)` best nonzero
 /// weights of `w` by `scores` (row-major, like `w.data`). Zeros in `w` are never kept.
 pub fn irregular_mask(w: &WeightMatrix, scores: &[f32], sparsity: f64) -> Vec<bool> {
-    let mut nonzero: Vec<usize> = (0..w.data.len()).filter(|&i| w.data[i] != 0.0).collect();
-    let keep = keep_count(sparsity, w.data.len());
+    assert!(
+        w.data.len() < 1 << 32,
+        "a layer has fewer than 2^32 weights"
+    );
+    let mut keys: Vec<u64> = (0..w.data.len())
+        .filter(|&i| w.data[i] != 0.0)
+        .map(|i| rank_key(scores[i], i))
+        .collect();
+    let keep = keep_count(sparsity, w.data.len()).min(keys.len());
     let mut mask = vec![false; w.data.len()];
-    for i in top_k(&mut nonzero, scores, keep) {
-        mask[i] = true;
+    if keep == 0 {
+        return mask;
+    }
+    // The same set `top_k` keeps, found on integer keys and left unsorted.
+    if keep < keys.len() {
+        keys.select_nth_unstable(keep - 1);
+    }
+    for key in &keys[..keep] {
+        mask[(key & 0xFFFF_FFFF) as usize] = true;
     }
     mask
 }
@@ -55,6 +119,17 @@ mod tests {
         assert_eq!(top_k(&mut c, &scores, 2), vec![1, 2]);
         let mut c: Vec<usize> = (0..5).collect();
         assert_eq!(top_k(&mut c, &scores, 4), vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn rank_keys_order_as_the_comparator_does() {
+        let scores = [1.0f32, 3.0, 3.0, -0.0, 0.0, 2.5, -1.0];
+        let mut by_cmp: Vec<usize> = (0..scores.len()).collect();
+        by_cmp.sort_by(by_score_desc(&scores));
+        let mut by_key: Vec<usize> = (0..scores.len()).collect();
+        by_key.sort_by_key(|&i| rank_key(scores[i], i));
+        assert_eq!(by_key, by_cmp);
+        assert_eq!(by_key, [1, 2, 5, 0, 3, 4, 6]);
     }
 
     #[test]
