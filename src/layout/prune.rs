@@ -82,17 +82,31 @@ pub struct Ranking {
     len: usize,
 }
 
+/// The rank keys of the nonzero weights of `w`, in index order.
+fn rank_keys(w: &WeightMatrix, scores: &[f32]) -> Vec<u64> {
+    assert!(
+        w.data.len() < 1 << 32,
+        "a layer has fewer than 2^32 weights"
+    );
+    (0..w.data.len())
+        .filter(|&i| w.data[i] != 0.0)
+        .map(|i| rank_key(scores[i], i))
+        .collect()
+}
+
+/// A keep-mask over `len` weights marking the weights of `keys`.
+fn mask_of(keys: &[u64], len: usize) -> Vec<bool> {
+    let mut mask = vec![false; len];
+    for key in keys {
+        mask[(key & 0xFFFF_FFFF) as usize] = true;
+    }
+    mask
+}
+
 impl Ranking {
     /// Ranks the nonzero weights of `w`.
     pub fn new(w: &WeightMatrix, scores: &[f32]) -> Ranking {
-        assert!(
-            w.data.len() < 1 << 32,
-            "a layer has fewer than 2^32 weights"
-        );
-        let mut keys: Vec<u64> = (0..w.data.len())
-            .filter(|&i| w.data[i] != 0.0)
-            .map(|i| rank_key(scores[i], i))
-            .collect();
+        let mut keys = rank_keys(w, scores);
         sort_by_rank(&mut keys);
         Ranking {
             keys,
@@ -103,38 +117,20 @@ impl Ranking {
     /// The mask [`irregular_mask`] gives at `sparsity`.
     pub fn mask(&self, sparsity: f64) -> Vec<bool> {
         let keep = keep_count(sparsity, self.len).min(self.keys.len());
-        let mut mask = vec![false; self.len];
-        for key in &self.keys[..keep] {
-            mask[(key & 0xFFFF_FFFF) as usize] = true;
-        }
-        mask
+        mask_of(&self.keys[..keep], self.len)
     }
 }
 
 /// Irregular (unstructured) pruning: a keep-mask of the `keep_count(sparsity)` best nonzero
 /// weights of `w` by `scores` (row-major, like `w.data`). Zeros in `w` are never kept.
 pub fn irregular_mask(w: &WeightMatrix, scores: &[f32], sparsity: f64) -> Vec<bool> {
-    assert!(
-        w.data.len() < 1 << 32,
-        "a layer has fewer than 2^32 weights"
-    );
-    let mut keys: Vec<u64> = (0..w.data.len())
-        .filter(|&i| w.data[i] != 0.0)
-        .map(|i| rank_key(scores[i], i))
-        .collect();
+    let mut keys = rank_keys(w, scores);
     let keep = keep_count(sparsity, w.data.len()).min(keys.len());
-    let mut mask = vec![false; w.data.len()];
-    if keep == 0 {
-        return mask;
-    }
     // The same set `top_k` keeps, found on integer keys and left unsorted.
-    if keep < keys.len() {
+    if keep > 0 && keep < keys.len() {
         keys.select_nth_unstable(keep - 1);
     }
-    for key in &keys[..keep] {
-        mask[(key & 0xFFFF_FFFF) as usize] = true;
-    }
-    mask
+    mask_of(&keys[..keep], w.data.len())
 }
 
 #[cfg(test)]

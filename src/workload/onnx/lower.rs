@@ -183,6 +183,19 @@ pub fn lower(
     }
 }
 
+/// An integer-list attribute of `len` values, `fill` repeated when absent: at least 1 when
+/// `fill` is 1 (strides, dilations), at least 0 otherwise (pads).
+fn int_list(node: &Node, key: &str, fill: i64, len: usize) -> Result<Vec<i64>, String> {
+    let v = node.ints(key).unwrap_or_else(|| vec![fill; len]);
+    if v.len() != len {
+        return Err(format!("`{key}` has {} values, expected {len}", v.len()));
+    }
+    if v.iter().any(|x| *x < 0 || (fill == 1 && *x < 1)) {
+        return Err(format!("`{key}` {v:?} is out of range"));
+    }
+    Ok(v)
+}
+
 fn conv(node: &Node, name: String) -> Result<MacNode, String> {
     let x = need_shape(node, 0)?;
     let w = need_const(node, 1, "weight")?;
@@ -226,19 +239,9 @@ fn conv(node: &Node, name: String) -> Result<MacNode, String> {
         ));
     }
     let spatial = if one_d { 1 } else { 2 };
-    let get = |key: &str, fill: i64, len: usize| -> Result<Vec<i64>, String> {
-        let v = node.ints(key).unwrap_or_else(|| vec![fill; len]);
-        if v.len() != len {
-            return Err(format!("`{key}` has {} values, expected {len}", v.len()));
-        }
-        if v.iter().any(|x| *x < 0 || (fill == 1 && *x < 1)) {
-            return Err(format!("`{key}` {v:?} is out of range"));
-        }
-        Ok(v)
-    };
-    let strides = lift(get("strides", 1, spatial)?, 1);
-    let dilations = lift(get("dilations", 1, spatial)?, 1);
-    let pads = get("pads", 0, 2 * spatial)?;
+    let strides = lift(int_list(node, "strides", 1, spatial)?, 1);
+    let dilations = lift(int_list(node, "dilations", 1, spatial)?, 1);
+    let pads = int_list(node, "pads", 0, 2 * spatial)?;
     let pads = if one_d {
         vec![0, pads[0], 0, pads[1]]
     } else {
@@ -339,19 +342,10 @@ fn conv_transpose(node: &Node, name: String) -> Result<MacNode, String> {
             w.shape, ws[0], x[1]
         ));
     }
-    let ints = |key: &str, fill: i64, len: usize| -> Result<Vec<i64>, String> {
-        let v = node.ints(key).unwrap_or_else(|| vec![fill; len]);
-        if v.len() != len || v.iter().any(|x| *x < 0 || (fill == 1 && *x < 1)) {
-            return Err(format!(
-                "`{key}` {v:?} does not fit {len} value(s) in range"
-            ));
-        }
-        Ok(v)
-    };
-    let strides = ints("strides", 1, spatial)?;
-    let dil = ints("dilations", 1, spatial)?;
-    let pads = ints("pads", 0, 2 * spatial)?;
-    let extra = ints("output_padding", 0, spatial)?;
+    let strides = int_list(node, "strides", 1, spatial)?;
+    let dil = int_list(node, "dilations", 1, spatial)?;
+    let pads = int_list(node, "pads", 0, 2 * spatial)?;
+    let extra = int_list(node, "output_padding", 0, spatial)?;
     let explicit = node.ints("output_shape");
     let mut out = vec![x[0], ws[1]];
     for i in 0..spatial {

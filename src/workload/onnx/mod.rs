@@ -217,14 +217,6 @@ pub fn import_onnx(
                 })
                 .collect(),
         };
-        let lost_note = |node: &Node| -> String {
-            (0..proto.input.len())
-                .filter(|i| node.has_input(*i) && node.shape(*i).is_none())
-                .find_map(|i| lost.get(&proto.input[i]))
-                .map_or(String::new(), |at| {
-                    format!(" (sparsim does not follow the shapes of {at})")
-                })
-        };
         if let Some(why) = lower::unsupported(op) {
             return Err(err(format!("`{op}` carries MACs: {why}")).with_key(node_key));
         }
@@ -233,7 +225,10 @@ pub fn import_onnx(
             let mut unique = |w: &str| names.unique(w);
             match lower::lower(&node, &base, &mut unique) {
                 Err(m) => {
-                    let m = format!("{m}{}", lost_note(&node));
+                    let note = lost_at(&node, &lost).map_or(String::new(), |at| {
+                        format!(" (sparsim does not follow the shapes of {at})")
+                    });
+                    let m = format!("{m}{note}");
                     return Err(err(m).with_key(node_key));
                 }
                 Ok(lower::MacNode::Skipped { outputs, macs }) => {
@@ -291,10 +286,7 @@ pub fn import_onnx(
                 v.shape = hints.get(out.as_str()).and_then(|h| dims.hint_shape(h));
             }
             if v.shape.is_none() {
-                let at = (0..proto.input.len())
-                    .filter(|j| node.has_input(*j) && node.shape(*j).is_none())
-                    .find_map(|j| lost.get(&proto.input[j]).cloned())
-                    .unwrap_or_else(|| node_key.clone());
+                let at = lost_at(&node, &lost).unwrap_or_else(|| node_key.clone());
                 lost.insert(out.clone(), at);
             }
             values.insert(out.clone(), v);
@@ -378,6 +370,13 @@ fn strip_common_prefix(
             layers.iter_mut().for_each(cut);
         }
     }
+}
+
+/// The node that lost the shape of `node`'s first input of unknown shape, if any.
+fn lost_at(node: &Node, lost: &HashMap<String, String>) -> Option<String> {
+    (0..node.proto.input.len())
+        .filter(|i| node.has_input(*i) && node.shape(*i).is_none())
+        .find_map(|i| lost.get(&node.proto.input[i]).cloned())
 }
 
 /// The layer name a MAC node asks for (see the module doc).
