@@ -45,9 +45,6 @@ pub struct FootprintTracker {
     /// repeated set adds no new words, so it is counted without walking the bitmaps again.
     sets: HashMap<(u64, Range<u64>, Vec<u32>), u64>,
     conv: Option<ConvBitmaps>,
-    /// For plain matrices touched by arbitrary column sets: a bitmap over
-    /// `(instance, row, column)` and its width (columns).
-    matrix: Option<(Vec<u64>, u64, u64)>,
 }
 
 impl FootprintTracker {
@@ -57,7 +54,6 @@ impl FootprintTracker {
             seen: HashMap::new(),
             sets: HashMap::new(),
             conv: None,
-            matrix: None,
         }
     }
 
@@ -69,38 +65,12 @@ impl FootprintTracker {
                 seen: HashMap::new(),
                 sets: HashMap::new(),
                 conv: Some(ConvBitmaps::new(c)),
-                matrix: None,
-            },
-        }
-    }
-
-    /// A tracker for an ifmap whose tiles are arbitrary column sets (sparse layouts):
-    /// convolutions count real pixels as in [`FootprintTracker::ifmap`]; plain matrices of
-    /// `instances × rows × cols` words get a bitmap, since column sets of different tiles
-    /// overlap.
-    pub fn ifmap_sets(
-        geometry: IfmapGeometry,
-        instances: u64,
-        rows: u64,
-        cols: u64,
-    ) -> FootprintTracker {
-        match geometry {
-            IfmapGeometry::Conv(_) => FootprintTracker::ifmap(geometry),
-            IfmapGeometry::Matrix => FootprintTracker {
-                seen: HashMap::new(),
-                sets: HashMap::new(),
-                conv: None,
-                matrix: Some((
-                    vec![0; (instances * rows * cols).div_ceil(64) as usize],
-                    rows,
-                    cols,
-                )),
             },
         }
     }
 
     /// Touches the tile `key` covering GEMM rows `rows` and the (ascending, distinct) columns
-    /// `cols` of GEMM instance `key.instance`.
+    /// `cols` of GEMM instance `key.instance` (a plain matrix counts every word as new).
     pub fn touch_set(&mut self, key: TileKey, rows: Range<u64>, cols: &[u32]) -> TileWords {
         if let Some(&tile) = self.seen.get(&key) {
             return TileWords { tile, new: 0 };
@@ -113,17 +83,6 @@ impl FootprintTracker {
         let ranges = runs(cols);
         let words = if let Some(bitmaps) = &mut self.conv {
             bitmaps.touch_ranges(key.instance, rows, &ranges)
-        } else if let Some((bits, height, width)) = &mut self.matrix {
-            let mut w = TileWords::default();
-            for m in rows {
-                let base = (key.instance * *height + m) * *width;
-                for r in &ranges {
-                    let len = (r.end - r.start) as usize;
-                    w.tile += len as u64;
-                    w.new += set_run(bits, (base + r.start) as usize, len, None);
-                }
-            }
-            w
         } else {
             let tile = (rows.end - rows.start) * cols.len() as u64;
             TileWords { tile, new: tile }

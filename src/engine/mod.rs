@@ -6,6 +6,7 @@
 //! per-fold SRAM counts and operand tiles ([`footprint`]) → [`memory::simulate`] →
 //! [`LayerStats`].
 
+pub mod chunks;
 pub mod dram_trace;
 pub mod footprint;
 pub mod mapping;
@@ -13,6 +14,7 @@ pub mod memory;
 pub mod pe_states;
 pub mod scalesim_mem;
 pub mod scalesim_view;
+pub mod set_footprint;
 pub mod sparse;
 pub mod ws_timing;
 

@@ -21,8 +21,10 @@
 //! Packed rows with no weight in a column fold take no array row in that fold; filters that
 //! no fold computes still get their zero outputs written unless the arch skips them.
 
-use super::footprint::{FootprintTracker, TileKey};
+use super::chunks::LayerChunks;
+use super::footprint::TileKey;
 use super::memory::{self, FoldDemand, InputDemand, OutputDemand};
+use super::set_footprint::ColumnSetFootprint;
 use super::ws_timing::{WsFoldShape, WsFoldTiming, decode_cycles, ws_fold_timing};
 use crate::config::{Arch, Dataflow, DroppedFilters};
 use crate::layout::packed::{EMPTY, Packed};
@@ -138,17 +140,6 @@ fn add_fold_states(
             st.fill_drain += timing.cycles - t - waits - timing.decode_wait;
         }
     }
-}
-
-/// One fold's derived quantities.
-struct FoldInfo {
-    rows_used: u64,
-    cols_used: u64,
-    bus: Vec<u32>,
-    needed: Vec<u32>,
-    effectual_cells: u64,
-    entries: u64,
-    meta_bits: u64,
 }
 
 /// Simulates a layer whose weights are packed (one `Packed` per weight instance: per group,
@@ -293,12 +284,35 @@ pub fn map_packed(
     layer: &Layer,
     packs: &[Packed],
     limits: PeLimits,
+    grid: Option<&mut PeGrid>,
+) -> PackedMapping {
+    let k = layer.gemm_work().map_or(0, |w| w.shape.k as usize);
+    let chunks = LayerChunks::new(packs, arch.array.cols, k);
+    map_chunks(arch, layer, packs, &chunks, limits, grid)
+}
+
+/// [`map_packed`] from the packing's column chunks, summarized for the arch's array width
+/// (shared by every arch of that width).
+///
+/// # Panics
+///
+/// If the chunks were cut for another width, or the arch is not weight-stationary.
+pub fn map_chunks(
+    arch: &Arch,
+    layer: &Layer,
+    packs: &[Packed],
+    chunks: &LayerChunks,
+    limits: PeLimits,
     mut grid: Option<&mut PeGrid>,
 ) -> PackedMapping {
     assert_eq!(
         arch.dataflow,
         Dataflow::Ws,
         "packed layouts map only on weight-stationary arrays"
+    );
+    assert_eq!(
+        chunks.cols, arch.array.cols,
+        "column chunks cut for another array width"
     );
     let work = layer.gemm_work().expect("packed layers are MAC layers");
     let (r, c) = (u64::from(arch.array.rows), u64::from(arch.array.cols));
@@ -314,7 +328,7 @@ pub fn map_packed(
         status: "ok".into(),
         ..SparseStats::default()
     };
-    let mut ifmap_fp = FootprintTracker::ifmap_sets(work.ifmap, work.instances, m, work.shape.k);
+    let mut ifmap_fp = ColumnSetFootprint::new(work.ifmap, work.instances, m, work.shape.k);
     let mut demands: Vec<FoldDemand> = Vec::new();
     let mut out_keys: Vec<TileKey> = Vec::new();
     let mut occupied = 0u64;
@@ -322,10 +336,9 @@ pub fn map_packed(
     let ifmap_port = limits.ifmap_port(arch);
     let filter_port = u64::from(arch.ports.filter_read_bw);
     let meta_port = u64::from(arch.ports.metadata_read_bw);
+    let bus = u64::from(limits.row_bus_width);
     let mut stamp = vec![u32::MAX; work.shape.k as usize];
     let mut stamp_id = 0u32;
-    let mut row_stamp = vec![u32::MAX; work.shape.k as usize];
-    let mut row_id = 0u32;
     let mut seen_filter_tiles: HashSet<TileKey> = HashSet::new();
     let mut prev_needed: Option<(u64, Vec<u32>)> = None;
     let mut fold_index = 0u64;
@@ -339,182 +352,141 @@ pub fn map_packed(
         };
         let pack = &packs[pack_index];
         let mut pack_fold = 0u64;
-        for (bi, block) in pack.blocks.iter().enumerate() {
-            for (cc, cols) in (0..block.cols())
-                .collect::<Vec<_>>()
-                .chunks(c as usize)
-                .enumerate()
-            {
-                let active: Vec<usize> = (0..block.rows)
-                    .filter(|&row| cols.iter().any(|&col| block.cell(row, col).k != EMPTY))
-                    .collect();
-                if active.is_empty() {
-                    // No weight in the whole chunk: no fold computes these filters.
-                    idle_filters[inst as usize] += cols.len() as u64;
-                }
-                let column_bits: u64 = cols
-                    .iter()
-                    .map(|&col| u64::from(block.column_bits[col]))
-                    .sum();
-                for (rc, rows) in active.chunks(r as usize).enumerate() {
-                    // 1. Per-row bus demand, the fold's needed columns, counts.
-                    let mut f = FoldInfo {
-                        rows_used: rows.len() as u64,
-                        cols_used: cols.len() as u64,
-                        bus: Vec::with_capacity(rows.len()),
-                        needed: Vec::new(),
-                        effectual_cells: 0,
-                        entries: 0,
-                        meta_bits: if rc == 0 { column_bits } else { 0 },
-                    };
-                    stamp_id = stamp_id.wrapping_add(1);
-                    let fold_stamp = stamp_id;
-                    for &row in rows {
-                        let mut d = 0u32;
-                        row_id = row_id.wrapping_add(1);
-                        for &col in cols {
-                            let cell = block.cell(row, col);
-                            f.meta_bits += u64::from(cell.bits);
-                            f.entries += u64::from(cell.bits > 0);
-                            if cell.k == EMPTY {
-                                continue;
-                            }
-                            f.effectual_cells += u64::from(cell.w != 0.0);
-                            if row_stamp[cell.k as usize] != row_id {
-                                row_stamp[cell.k as usize] = row_id;
-                                d += 1;
-                            }
-                            if stamp[cell.k as usize] != fold_stamp {
-                                stamp[cell.k as usize] = fold_stamp;
-                                f.needed.push(cell.k);
-                            }
+        for chunk in &chunks.packs[pack_index].chunks {
+            let block = &pack.blocks[chunk.block];
+            let cols_used = chunk.cols.len() as u64;
+            if chunk.rows.is_empty() {
+                // No weight in the whole chunk: no fold computes these filters.
+                idle_filters[inst as usize] += cols_used;
+            }
+            for (rc, first) in (0..chunk.rows.len()).step_by(r as usize).enumerate() {
+                let fold_rows = &chunk.rows[first..(first + r as usize).min(chunk.rows.len())];
+                // 1. Per-row bus demand, the fold's needed columns, counts.
+                let rows_used = fold_rows.len() as u64;
+                let mut meta_bits = if rc == 0 { chunk.column_bits } else { 0 };
+                let (mut entries, mut effectual_cells) = (0u64, 0u64);
+                let (mut vector_words, mut beats, mut bus_beats, mut demand) =
+                    (0u64, 1u64, 0u64, 0u32);
+                let mut needed: Vec<u32> = Vec::new();
+                stamp_id = stamp_id.wrapping_add(1);
+                for (i, row) in fold_rows.iter().enumerate() {
+                    meta_bits += row.meta_bits;
+                    entries += u64::from(row.entries);
+                    effectual_cells += u64::from(row.effectual);
+                    let d = u64::from(row.demand);
+                    vector_words += d;
+                    beats = beats.max(d.div_ceil(bus));
+                    bus_beats += d.div_ceil(bus);
+                    demand = demand.max(row.demand);
+                    for &k in chunk.row_ks(first + i) {
+                        if stamp[k as usize] != stamp_id {
+                            stamp[k as usize] = stamp_id;
+                            needed.push(k);
                         }
-                        f.bus.push(d);
                     }
-                    f.needed.sort_unstable();
-                    // 2. Fold length: bus beats, ports, decode.
-                    let bus = u64::from(limits.row_bus_width);
-                    let beats = f
-                        .bus
-                        .iter()
-                        .map(|&d| u64::from(d).div_ceil(bus))
-                        .max()
-                        .unwrap_or(1)
-                        .max(1);
-                    let meta_words = f.meta_bits.div_ceil(8 * mw);
-                    let decode = theta.map_or(0, |t| {
-                        decode_cycles(f.entries, u64::from(t), meta_words, meta_port)
-                    });
-                    // The decoder starts with the fold, or (double-buffered weight registers)
-                    // as soon as the previous fold streams: it had that fold's stream to work.
-                    let head = if arch.pe.weight_double_buffer && fold_index > 0 {
-                        prev_stream
-                    } else {
-                        0
-                    };
-                    let timing = ws_fold_timing(
-                        &WsFoldShape {
-                            r,
-                            c,
-                            rows_used: f.rows_used,
-                            cols_used: f.cols_used,
-                            vectors: m,
-                            beats,
-                            vector_words: f.bus.iter().map(|&d| u64::from(d)).sum(),
-                        },
-                        ifmap_port,
-                        filter_port,
-                        decode.saturating_sub(head),
+                }
+                needed.sort_unstable();
+                // 2. Fold length: bus beats, ports, decode.
+                let meta_words = meta_bits.div_ceil(8 * mw);
+                let decode = theta.map_or(0, |t| {
+                    decode_cycles(entries, u64::from(t), meta_words, meta_port)
+                });
+                // The decoder starts with the fold, or (double-buffered weight registers)
+                // as soon as the previous fold streams: it had that fold's stream to work.
+                let head = if arch.pe.weight_double_buffer && fold_index > 0 {
+                    prev_stream
+                } else {
+                    0
+                };
+                let timing = ws_fold_timing(
+                    &WsFoldShape {
+                        r,
+                        c,
+                        rows_used,
+                        cols_used,
+                        vectors: m,
+                        beats,
+                        vector_words,
+                    },
+                    ifmap_port,
+                    filter_port,
+                    decode.saturating_sub(head),
+                );
+                let cycles = timing.cycles;
+                prev_stream = timing.stream_cycles;
+                if let Some(g) = grid.as_deref_mut() {
+                    let cols: Vec<usize> = chunk.cols.clone().collect();
+                    let rows: Vec<usize> = fold_rows.iter().map(|x| x.row as usize).collect();
+                    add_fold_states(g, block, &cols, &rows, m, &timing);
+                }
+                // 3. Counters.
+                // A PE selects among the lanes its row's activations arrive on.
+                let fan = demand.min(limits.row_bus_width);
+                sp.max_fan_in = sp.max_fan_in.max(fan);
+                sp.max_bus_demand = sp.max_bus_demand.max(demand);
+                sp.decode_cycles += timing.decode_wait;
+                sp.decoder_entries += entries;
+                sp.effectual_macs += effectual_cells * m;
+                sp.ineffectual_macs += (rows_used * cols_used - effectual_cells) * m;
+                sp.metadata_sram_reads += meta_words;
+                s.ifmap_sram_reads += m * vector_words;
+                // Each activation crosses the fold's used columns on its lane; a row's
+                // bus is busy in the beats that carry its D_r activations.
+                s.operand_hops += m * vector_words * cols_used;
+                s.bus_beats += m * bus_beats;
+                s.stationary_hops += crate::engine::stationary_load_hops(rows_used, cols_used);
+                s.filter_sram_reads += rows_used * cols_used;
+                s.ofmap_sram_writes += m * cols_used;
+                s.compute_cycles += cycles;
+                s.folds += 1;
+                occupied += rows_used * cols_used;
+                // 4. Memory tiles.
+                let iw = ifmap_fp.touch(inst, &needed);
+                let same_ifmap = prev_needed
+                    .as_ref()
+                    .is_some_and(|(i, n)| *i == inst && *n == needed);
+                let tile_words = rows_used * cols_used + meta_bits.div_ceil(8 * fw);
+                // LSTM steps reuse their packing's tiles: only the first touch is new.
+                let first_touch = seen_filter_tiles.insert(TileKey {
+                    instance: filter_inst,
+                    a: pack_fold,
+                    b: 0,
+                });
+                let filter_new = if first_touch { tile_words } else { 0 };
+                if first_touch {
+                    sp.metadata_dram_reads += meta_words;
+                }
+                demands.push(FoldDemand {
+                    cycles,
+                    ifmap: InputDemand {
+                        tile: iw.tile,
+                        new: iw.new,
+                        same_as_previous: same_ifmap,
+                    },
+                    filter: InputDemand {
+                        tile: tile_words,
+                        new: filter_new,
+                        same_as_previous: false,
+                    },
+                    ofmap: OutputDemand {
+                        tile: m * cols_used,
+                        group_start: false,
+                        group_end: false,
+                    },
+                });
+                out_keys.push(TileKey {
+                    instance: inst,
+                    a: chunk.block as u64,
+                    b: chunk.index as u64,
+                });
+                prev_needed = Some((inst, needed));
+                fold_index += 1;
+                pack_fold += 1;
+                if fan > limits.mux_inputs && sp.status == "ok" {
+                    sp.status = format!(
+                        "infeasible: needs mux fan-in {fan} but the arch has mux_inputs = {}",
+                        limits.mux_inputs
                     );
-                    let cycles = timing.cycles;
-                    prev_stream = timing.stream_cycles;
-                    if let Some(g) = grid.as_deref_mut() {
-                        add_fold_states(g, block, cols, rows, m, &timing);
-                    }
-                    // 3. Counters.
-                    // A PE selects among the lanes its row's activations arrive on.
-                    let demand = f.bus.iter().copied().max().unwrap_or(0);
-                    let fan = demand.min(limits.row_bus_width);
-                    sp.max_fan_in = sp.max_fan_in.max(fan);
-                    sp.max_bus_demand = sp.max_bus_demand.max(demand);
-                    sp.decode_cycles += timing.decode_wait;
-                    sp.decoder_entries += f.entries;
-                    sp.effectual_macs += f.effectual_cells * m;
-                    sp.ineffectual_macs += (f.rows_used * f.cols_used - f.effectual_cells) * m;
-                    sp.metadata_sram_reads += meta_words;
-                    let vector_words: u64 = f.bus.iter().map(|&d| u64::from(d)).sum();
-                    s.ifmap_sram_reads += m * vector_words;
-                    // Each activation crosses the fold's used columns on its lane; a row's
-                    // bus is busy in the beats that carry its D_r activations.
-                    s.operand_hops += m * vector_words * f.cols_used;
-                    s.bus_beats += m * f
-                        .bus
-                        .iter()
-                        .map(|&d| u64::from(d).div_ceil(bus))
-                        .sum::<u64>();
-                    s.stationary_hops +=
-                        crate::engine::stationary_load_hops(f.rows_used, f.cols_used);
-                    s.filter_sram_reads += f.rows_used * f.cols_used;
-                    s.ofmap_sram_writes += m * f.cols_used;
-                    s.compute_cycles += cycles;
-                    s.folds += 1;
-                    occupied += f.rows_used * f.cols_used;
-                    // 4. Memory tiles.
-                    let iw = ifmap_fp.touch_set(
-                        TileKey {
-                            instance: inst,
-                            a: fold_index,
-                            b: 0,
-                        },
-                        0..m,
-                        &f.needed,
-                    );
-                    let same_ifmap = prev_needed
-                        .as_ref()
-                        .is_some_and(|(i, n)| *i == inst && *n == f.needed);
-                    let tile_words = f.rows_used * f.cols_used + f.meta_bits.div_ceil(8 * fw);
-                    // LSTM steps reuse their packing's tiles: only the first touch is new.
-                    let first = seen_filter_tiles.insert(TileKey {
-                        instance: filter_inst,
-                        a: pack_fold,
-                        b: 0,
-                    });
-                    let filter_new = if first { tile_words } else { 0 };
-                    if first {
-                        sp.metadata_dram_reads += meta_words;
-                    }
-                    demands.push(FoldDemand {
-                        cycles,
-                        ifmap: InputDemand {
-                            tile: iw.tile,
-                            new: iw.new,
-                            same_as_previous: same_ifmap,
-                        },
-                        filter: InputDemand {
-                            tile: tile_words,
-                            new: filter_new,
-                            same_as_previous: false,
-                        },
-                        ofmap: OutputDemand {
-                            tile: m * f.cols_used,
-                            group_start: false,
-                            group_end: false,
-                        },
-                    });
-                    out_keys.push(TileKey {
-                        instance: inst,
-                        a: bi as u64,
-                        b: cc as u64,
-                    });
-                    prev_needed = Some((inst, f.needed));
-                    fold_index += 1;
-                    pack_fold += 1;
-                    if fan > limits.mux_inputs && sp.status == "ok" {
-                        sp.status = format!(
-                            "infeasible: needs mux fan-in {fan} but the arch has mux_inputs = {}",
-                            limits.mux_inputs
-                        );
-                    }
                 }
             }
         }

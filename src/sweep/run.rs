@@ -9,8 +9,9 @@ use crate::config::{Arch, Dataflow, MemoryModel};
 use crate::energy::{
     ActionCounts, EnergyBreakdown, FiguresOfMerit, Provision, area, layer_actions, price,
 };
+use crate::engine::chunks::LayerChunks;
 use crate::engine::simulate_layer;
-use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_packed};
+use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_chunks};
 use crate::error::InputError;
 use crate::layout::LayoutKind;
 use crate::layout::packed::Packed;
@@ -152,6 +153,31 @@ pub fn run_points(
         .iter()
         .map(|p| spec.arch(p))
         .collect::<Result<_, _>>()?;
+    // The dense network on each distinct array and memory (the baseline of every layout's
+    // speedup), simulated once for all the points that share them.
+    let mut dense_of: Vec<usize> = Vec::with_capacity(points.len());
+    let mut distinct: HashMap<(usize, String), usize> = HashMap::new();
+    let mut dense_jobs: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        let key = (p.workload, dense_key(&archs[i]));
+        let next = distinct.len();
+        let id = *distinct.entry(key).or_insert_with(|| {
+            dense_jobs.push((p.workload, i));
+            next
+        });
+        dense_of.push(id);
+    }
+    let dense_runs: Vec<Vec<LayerStats>> = dense_jobs
+        .par_iter()
+        .map(|&(workload, i)| {
+            let net = &spec.workloads[workload].1;
+            net.layers
+                .par_iter()
+                .map(|layer| simulate_layer(&archs[i], layer))
+                .collect()
+        })
+        .collect();
+    let dense: Vec<&[LayerStats]> = dense_of.iter().map(|&d| &dense_runs[d][..]).collect();
     let mut groups: BTreeMap<PackKey, Vec<usize>> = BTreeMap::new();
     for (i, p) in points.iter().enumerate() {
         groups
@@ -179,17 +205,29 @@ pub fn run_points(
             network_weights(net, &WeightSource::Synthetic { seed, spread })?
         };
         packings.par_iter().for_each(|(key, members)| {
-            run_packing(spec, points, &archs, &w, key, members, done);
+            run_packing(spec, points, &archs, &dense, &w, key, members, done);
         });
     }
     Ok(())
 }
 
+/// What of an architecture the dense engine reads: everything but its name, description and
+/// layout parameters.
+fn dense_key(arch: &Arch) -> String {
+    let mut a = arch.clone();
+    a.name.clear();
+    a.description.clear();
+    a.layout = Default::default();
+    serde_json::to_string(&a).expect("architectures serialize")
+}
+
 /// Packs the network once for `key` and evaluates its `members` (indices into `points`).
+#[allow(clippy::too_many_arguments)]
 fn run_packing(
     spec: &SweepSpec,
     points: &[Point],
     archs: &[Arch],
+    dense: &[&[LayerStats]],
     w: &[Option<LayerWeights>],
     key: &PackKey,
     members: &[usize],
@@ -225,24 +263,75 @@ fn run_packing(
                 .push(i);
         }
     }
-    let mut subgroups: Vec<Vec<usize>> = by_mapping.into_values().chain(alone).collect();
-    subgroups.sort();
-    subgroups.par_iter().for_each(|group| {
-        let arch = &archs[group[0]];
-        let maps = mapped(arch);
-        let limits = layout_limits(arch, key.layout, false);
-        let mappings: Vec<Option<PackedMapping>> = (0..net.layers.len())
+    // The packing's column chunks depend only on the array width: they are summarized once
+    // per width and every mapping of that width assembles its folds from them.
+    let mut by_width: BTreeMap<u32, Vec<Vec<usize>>> = BTreeMap::new();
+    for group in by_mapping.into_values() {
+        by_width
+            .entry(archs[group[0]].array.cols)
+            .or_default()
+            .push(group);
+    }
+    for (width, mut subgroups) in by_width {
+        subgroups.sort();
+        let chunks: Vec<Option<LayerChunks>> = (0..net.layers.len())
             .into_par_iter()
-            .map(|l| match &packs[l] {
-                Some(pk) if maps => Some(map_packed(arch, &net.layers[l], pk, limits, None)),
-                _ => None,
+            .map(|l| {
+                let k = net.layers[l].gemm_work().map_or(0, |w| w.shape.k as usize);
+                packs[l].as_ref().map(|pk| LayerChunks::new(pk, width, k))
             })
             .collect();
-        group.par_iter().for_each(|&i| {
-            done(evaluate(
-                spec, &points[i], &archs[i], key.layout, &packs, &mappings,
-            ));
+        subgroups.par_iter().for_each(|group| {
+            let arch = &archs[group[0]];
+            let limits = layout_limits(arch, key.layout, false);
+            let mappings: Vec<Option<PackedMapping>> = (0..net.layers.len())
+                .into_par_iter()
+                .map(|l| match (&packs[l], &chunks[l]) {
+                    (Some(pk), Some(ch)) => {
+                        Some(map_chunks(arch, &net.layers[l], pk, ch, limits, None))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let shared = Shared {
+                layout: key.layout,
+                packs: &packs,
+                mappings: &mappings,
+            };
+            evaluate_group(spec, points, archs, dense, &shared, group, done);
         });
+    }
+    alone.sort();
+    let none: Vec<Option<PackedMapping>> = vec![None; net.layers.len()];
+    alone.par_iter().for_each(|group| {
+        let shared = Shared {
+            layout: key.layout,
+            packs: &packs,
+            mappings: &none,
+        };
+        evaluate_group(spec, points, archs, dense, &shared, group, done);
+    });
+}
+
+/// What the points of one packing and mapping share.
+struct Shared<'a> {
+    layout: LayoutKind,
+    packs: &'a [Option<Vec<Packed>>],
+    mappings: &'a [Option<PackedMapping>],
+}
+
+/// Evaluates the points `group` (indices into `points`) that share a packing and mappings.
+fn evaluate_group(
+    spec: &SweepSpec,
+    points: &[Point],
+    archs: &[Arch],
+    dense: &[&[LayerStats]],
+    shared: &Shared,
+    group: &[usize],
+    done: &(dyn Fn(PointResult) + Sync),
+) {
+    group.par_iter().for_each(|&i| {
+        done(evaluate(spec, &points[i], &archs[i], dense[i], shared));
     });
 }
 
@@ -251,10 +340,10 @@ fn evaluate(
     spec: &SweepSpec,
     p: &Point,
     arch: &Arch,
-    layout: LayoutKind,
-    packs: &[Option<Vec<Packed>>],
-    mappings: &[Option<PackedMapping>],
+    dense_run: &[LayerStats],
+    shared: &Shared,
 ) -> PointResult {
+    let (layout, packs, mappings) = (shared.layout, shared.packs, shared.mappings);
     let net = &spec.workloads[p.workload].1;
     let mut row = vec![p.id.to_string(), spec.workloads[p.workload].0.clone()];
     row.extend(p.values.iter().map(show_value));
@@ -287,7 +376,7 @@ fn evaluate(
     let mut actions: Vec<ActionCounts> = Vec::with_capacity(net.layers.len());
     let mut infeasible: Vec<String> = Vec::new();
     for (i, layer) in net.layers.iter().enumerate() {
-        let dense = simulate_layer(arch, layer);
+        let dense = &dense_run[i];
         let (s, eff, fan, bus, meta, decode, kept, weights, weight_sq, status, counts) =
             match &packs[i] {
                 None => {
@@ -579,7 +668,17 @@ layout = ["nm", "colcomb", "masked"]
                         .map(|_| pack_layer(net, &weights, i, layout, &arch.layout))
                 })
                 .collect();
-            let alone = evaluate(&spec, p, &arch, layout, &packs, &none);
+            let dense: Vec<LayerStats> = net
+                .layers
+                .iter()
+                .map(|l| simulate_layer(&arch, l))
+                .collect();
+            let shared = Shared {
+                layout,
+                packs: &packs,
+                mappings: &none,
+            };
+            let alone = evaluate(&spec, p, &arch, &dense, &shared);
             assert_eq!(got[p.id], alone, "point {}", p.id);
             distinct.insert(alone.row[10..].to_vec());
         }

@@ -1,0 +1,190 @@
+//! The column chunks of a packed layer: what each packed row contributes to a fold, for a
+//! given number of array columns.
+//!
+//! A packed layer maps in folds of up to C array columns (a column chunk of a block) and up to
+//! R of the packed rows that hold a weight in those columns. Everything a fold needs of one
+//! packed row within its chunk — whether it is active, its bus demand (distinct activations),
+//! its effectual cells, decoded entries, metadata bits and the activations themselves — depends
+//! on C but not on R, the bus, the ports or the memory. So the chunks are summarized once per
+//! C ([`LayerChunks::new`]) and any number of array heights and PE configurations assemble
+//! their folds from the summaries ([`super::sparse::map_chunks`]) without reading the cells
+//! again.
+
+use crate::layout::packed::{EMPTY, Packed, PackedBlock};
+use std::ops::Range;
+
+/// What one active packed row contributes to its column chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowSummary {
+    /// Packed row index in the block.
+    pub row: u32,
+    /// Distinct activations (window indices) the row's cells in the chunk use: its bus demand.
+    pub demand: u32,
+    /// Cells holding a nonzero weight.
+    pub effectual: u32,
+    /// Cells carrying metadata (decoded entries).
+    pub entries: u32,
+    /// Metadata bits of the row's cells in the chunk, empty cells included.
+    pub meta_bits: u64,
+}
+
+/// One column chunk of a block: its active rows in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk {
+    /// Block index in the packing.
+    pub block: usize,
+    /// Chunk index within the block.
+    pub index: usize,
+    /// The block's columns in the chunk.
+    pub cols: Range<usize>,
+    /// Metadata bits the chunk's columns carry besides their cells.
+    pub column_bits: u64,
+    /// Active rows (a weight in some column of the chunk), ascending.
+    pub rows: Vec<RowSummary>,
+    /// Each active row's distinct activations, concatenated in row order; row `i`'s are
+    /// `ks[ks_start[i]..ks_start[i + 1]]`.
+    pub ks: Vec<u32>,
+    /// Offsets into `ks`, one more than `rows`.
+    pub ks_start: Vec<u32>,
+}
+
+impl Chunk {
+    /// Row `i`'s distinct activations.
+    pub fn row_ks(&self, i: usize) -> &[u32] {
+        &self.ks[self.ks_start[i] as usize..self.ks_start[i + 1] as usize]
+    }
+}
+
+/// The column chunks of one packing, in mapping order (block by block).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackChunks {
+    /// Chunks in order.
+    pub chunks: Vec<Chunk>,
+}
+
+/// The column chunks of a layer's packings for one array width.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerChunks {
+    /// Array columns C the chunks were cut for.
+    pub cols: u32,
+    /// One per packing.
+    pub packs: Vec<PackChunks>,
+}
+
+/// Rows summarized at a time: a tile of rows × chunk columns stays in cache.
+const ROW_TILE: usize = 256;
+
+impl LayerChunks {
+    /// Summarizes the column chunks of `packs` for an array `cols` wide. `k` bounds the
+    /// window indices (the layer's K).
+    pub fn new(packs: &[Packed], cols: u32, k: usize) -> LayerChunks {
+        let mut scratch = Scratch::new(k, cols as usize);
+        LayerChunks {
+            cols,
+            packs: packs
+                .iter()
+                .map(|p| PackChunks {
+                    chunks: p
+                        .blocks
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(bi, block)| {
+                            let width = cols as usize;
+                            (0..block.cols().div_ceil(width))
+                                .map(|cc| {
+                                    let range = cc * width..((cc + 1) * width).min(block.cols());
+                                    scratch.chunk(block, bi, cc, range)
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Reusable buffers for summarizing chunks.
+struct Scratch {
+    /// Stamp per window index: the row last seen using it.
+    stamp: Vec<u32>,
+    stamp_id: u32,
+    /// A tile of rows × chunk columns of window indices, row-major.
+    tile: Vec<u32>,
+    any: Vec<bool>,
+    effectual: Vec<u32>,
+    entries: Vec<u32>,
+    bits: Vec<u64>,
+}
+
+impl Scratch {
+    fn new(k: usize, width: usize) -> Scratch {
+        Scratch {
+            stamp: vec![u32::MAX; k],
+            stamp_id: 0,
+            tile: vec![EMPTY; ROW_TILE * width],
+            any: vec![false; ROW_TILE],
+            effectual: vec![0; ROW_TILE],
+            entries: vec![0; ROW_TILE],
+            bits: vec![0; ROW_TILE],
+        }
+    }
+
+    /// Summarizes the columns `cols` of `block`, reading each column's cells in order.
+    fn chunk(&mut self, block: &PackedBlock, bi: usize, cc: usize, cols: Range<usize>) -> Chunk {
+        let width = cols.len();
+        let mut out = Chunk {
+            block: bi,
+            index: cc,
+            column_bits: cols.clone().map(|c| u64::from(block.column_bits[c])).sum(),
+            cols: cols.clone(),
+            rows: Vec::new(),
+            ks: Vec::new(),
+            ks_start: vec![0],
+        };
+        let mut start = 0;
+        while start < block.rows {
+            let len = ROW_TILE.min(block.rows - start);
+            self.any[..len].fill(false);
+            self.effectual[..len].fill(0);
+            self.entries[..len].fill(0);
+            self.bits[..len].fill(0);
+            for (ci, col) in cols.clone().enumerate() {
+                let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
+                for (i, cell) in cells.iter().enumerate() {
+                    self.bits[i] += u64::from(cell.bits);
+                    self.entries[i] += u32::from(cell.bits > 0);
+                    self.tile[i * width + ci] = cell.k;
+                    if cell.k != EMPTY {
+                        self.any[i] = true;
+                        self.effectual[i] += u32::from(cell.w != 0.0);
+                    }
+                }
+            }
+            for i in 0..len {
+                if !self.any[i] {
+                    continue;
+                }
+                self.stamp_id = self.stamp_id.wrapping_add(1);
+                let mut demand = 0u32;
+                for &k in &self.tile[i * width..(i + 1) * width] {
+                    if k != EMPTY && self.stamp[k as usize] != self.stamp_id {
+                        self.stamp[k as usize] = self.stamp_id;
+                        demand += 1;
+                        out.ks.push(k);
+                    }
+                }
+                out.rows.push(RowSummary {
+                    row: (start + i) as u32,
+                    demand,
+                    effectual: self.effectual[i],
+                    entries: self.entries[i],
+                    meta_bits: self.bits[i],
+                });
+                out.ks_start.push(out.ks.len() as u32);
+            }
+            start += len;
+        }
+        out
+    }
+}
