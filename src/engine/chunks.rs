@@ -60,6 +60,8 @@ impl Chunk {
 pub struct PackChunks {
     /// Chunks in order.
     pub chunks: Vec<Chunk>,
+    /// All metadata bits of the packing: every cell's (active or not) plus the columns'.
+    pub metadata_bits: u64,
 }
 
 /// The column chunks of a layer's packings for one array width.
@@ -79,25 +81,26 @@ impl LayerChunks {
     /// window indices (the layer's K).
     pub fn new(packs: &[Packed], cols: u32, k: usize) -> LayerChunks {
         let mut scratch = Scratch::new(k, cols as usize);
+        let width = cols as usize;
         LayerChunks {
             cols,
             packs: packs
                 .iter()
-                .map(|p| PackChunks {
-                    chunks: p
-                        .blocks
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(bi, block)| {
-                            let width = cols as usize;
-                            (0..block.cols().div_ceil(width))
-                                .map(|cc| {
-                                    let range = cc * width..((cc + 1) * width).min(block.cols());
-                                    scratch.chunk(block, bi, cc, range)
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                        .collect(),
+                .map(|p| {
+                    let mut metadata_bits = 0u64;
+                    let mut chunks = Vec::new();
+                    for (bi, block) in p.blocks.iter().enumerate() {
+                        for cc in 0..block.cols().div_ceil(width) {
+                            let range = cc * width..((cc + 1) * width).min(block.cols());
+                            let (chunk, bits) = scratch.chunk(block, bi, cc, range);
+                            metadata_bits += bits + chunk.column_bits;
+                            chunks.push(chunk);
+                        }
+                    }
+                    PackChunks {
+                        chunks,
+                        metadata_bits,
+                    }
                 })
                 .collect(),
         }
@@ -130,8 +133,16 @@ impl Scratch {
         }
     }
 
-    /// Summarizes the columns `cols` of `block`, reading each column's cells in order.
-    fn chunk(&mut self, block: &PackedBlock, bi: usize, cc: usize, cols: Range<usize>) -> Chunk {
+    /// Summarizes the columns `cols` of `block`, reading each column's cells in order; also
+    /// returns the metadata bits of all its cells.
+    fn chunk(
+        &mut self,
+        block: &PackedBlock,
+        bi: usize,
+        cc: usize,
+        cols: Range<usize>,
+    ) -> (Chunk, u64) {
+        let mut cell_bits = 0u64;
         let width = cols.len();
         let mut out = Chunk {
             block: bi,
@@ -149,25 +160,31 @@ impl Scratch {
             self.effectual[..len].fill(0);
             self.entries[..len].fill(0);
             self.bits[..len].fill(0);
+            let (bits, entries) = (&mut self.bits[..len], &mut self.entries[..len]);
+            let (any, effectual) = (&mut self.any[..len], &mut self.effectual[..len]);
+            // The tile is column-major here (`tile[ci·len + i]`): each column is copied in order.
             for (ci, col) in cols.clone().enumerate() {
                 let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
-                for (i, cell) in cells.iter().enumerate() {
-                    self.bits[i] += u64::from(cell.bits);
-                    self.entries[i] += u32::from(cell.bits > 0);
-                    self.tile[i * width + ci] = cell.k;
-                    if cell.k != EMPTY {
-                        self.any[i] = true;
-                        self.effectual[i] += u32::from(cell.w != 0.0);
-                    }
+                let ks = &mut self.tile[ci * len..(ci + 1) * len];
+                let sums = bits.iter_mut().zip(entries.iter_mut());
+                let flags = any.iter_mut().zip(effectual.iter_mut());
+                for (((cell, k), (b, e)), (a, f)) in cells.iter().zip(ks).zip(sums).zip(flags) {
+                    *b += u64::from(cell.bits);
+                    *e += u32::from(cell.bits > 0);
+                    *k = cell.k;
+                    let held = cell.k != EMPTY;
+                    *a |= held;
+                    *f += u32::from(held && cell.w != 0.0);
                 }
             }
+            cell_bits += self.bits[..len].iter().sum::<u64>();
             for i in 0..len {
                 if !self.any[i] {
                     continue;
                 }
                 self.stamp_id = self.stamp_id.wrapping_add(1);
                 let mut demand = 0u32;
-                for &k in &self.tile[i * width..(i + 1) * width] {
+                for &k in self.tile[i..width * len].iter().step_by(len) {
                     if k != EMPTY && self.stamp[k as usize] != self.stamp_id {
                         self.stamp[k as usize] = self.stamp_id;
                         demand += 1;
@@ -185,6 +202,6 @@ impl Scratch {
             }
             start += len;
         }
-        out
+        (out, cell_bits)
     }
 }

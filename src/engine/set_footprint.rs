@@ -27,6 +27,27 @@
 use super::footprint::{FootprintTracker, TileKey, TileWords};
 use crate::workload::{Conv2d, IfmapGeometry};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A multiplicative hash for one-word keys (the memo's keys are not adversarial).
+#[derive(Debug, Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
 
 /// Kernels up to this many taps wide memoize `xcount` in a table of `2^width` entries.
 const TABLE_WIDTH: u64 = 12;
@@ -103,6 +124,10 @@ struct ConvCover {
     conv: Conv2d,
     /// Channels per group.
     cg: u64,
+    /// Per window index k: its channel within the group, kernel row and kernel column.
+    taps: Vec<(u32, u8, u8)>,
+    /// `cover` of each single kernel position `r·kw + q`.
+    single: Vec<u64>,
     /// The distinct sets of kernel rows (bit `r`) that reach an input row, each with the
     /// number of input rows it reaches.
     row_classes: Vec<(u64, u64)>,
@@ -113,6 +138,8 @@ struct ConvCover {
     /// (`u64::MAX` = not yet computed), else a map.
     xcount_table: Vec<u64>,
     xcount_map: HashMap<u64, u64>,
+    /// `cover` memo by position set (kernels of at most 64 taps, the set packed in one word).
+    cover_memo: HashMap<u64, u64, BuildHasherDefault<WordHasher>>,
     /// Positions fetched so far per `(group, channel)`: `kernel_h` masks over `q` each.
     seen: Vec<u64>,
     /// `cover` of `seen` per `(group, channel)`.
@@ -121,6 +148,9 @@ struct ConvCover {
     /// channels it names.
     tile: Vec<u64>,
     tile_channels: Vec<u32>,
+    /// Per channel of the group: the tile that last named it.
+    tile_stamp: Vec<u32>,
+    tile_id: u32,
     /// Scratch for unions.
     union: Vec<u64>,
 }
@@ -157,9 +187,21 @@ impl ConvCover {
                 bits
             })
             .collect();
-        ConvCover {
+        let taps = (0..cg * c.kernel_h * c.kernel_w)
+            .map(|k| {
+                let p = k / cg;
+                (
+                    (k % cg) as u32,
+                    (p / c.kernel_w) as u8,
+                    (p % c.kernel_w) as u8,
+                )
+            })
+            .collect();
+        let mut cover = ConvCover {
             conv: c,
             cg,
+            taps,
+            single: Vec::new(),
             row_classes,
             col_bits,
             xcount_table: if c.kernel_w <= TABLE_WIDTH {
@@ -168,22 +210,35 @@ impl ConvCover {
                 Vec::new()
             },
             xcount_map: HashMap::new(),
+            cover_memo: HashMap::default(),
             seen: vec![0; (c.channels * c.kernel_h) as usize],
             seen_cover: vec![0; c.channels as usize],
             tile: vec![0; cg as usize * kh],
             tile_channels: Vec::new(),
+            tile_stamp: vec![u32::MAX; cg as usize],
+            tile_id: 0,
             union: vec![0; kh],
-        }
+        };
+        let mut masks = vec![0u64; kh];
+        cover.single = (0..c.kernel_h * c.kernel_w)
+            .map(|p| {
+                masks.fill(0);
+                masks[(p / c.kernel_w) as usize] = 1 << (p % c.kernel_w);
+                cover.walk_rows(&masks)
+            })
+            .collect();
+        cover
     }
 
     fn touch(&mut self, group: u64, cols: &[u32]) -> TileWords {
-        let (kw, kh) = (self.conv.kernel_w, self.conv.kernel_h as usize);
+        let kh = self.conv.kernel_h as usize;
+        self.tile_id = self.tile_id.wrapping_add(1);
         for &k in cols {
-            let k = u64::from(k);
-            let (p, ch) = (k / self.cg, (k % self.cg) as usize);
-            let (r, q) = ((p / kw) as usize, p % kw);
+            let (ch, r, q) = self.taps[k as usize];
+            let (ch, r) = (ch as usize, r as usize);
             let masks = &mut self.tile[ch * kh..(ch + 1) * kh];
-            if masks.iter().all(|&m| m == 0) {
+            if self.tile_stamp[ch] != self.tile_id {
+                self.tile_stamp[ch] = self.tile_id;
                 self.tile_channels.push(ch as u32);
             }
             masks[r] |= 1 << q;
@@ -219,6 +274,31 @@ impl ConvCover {
     /// Pixels (words) of one channel reached by the kernel positions `masks` (one mask over
     /// `q` per kernel row), over all images.
     fn cover(&mut self, masks: &[u64]) -> u64 {
+        let kw = self.conv.kernel_w;
+        let mut set = masks.iter().enumerate().filter(|(_, m)| **m != 0);
+        if let (Some((r, m)), None) = (set.next(), set.next())
+            && m.is_power_of_two()
+        {
+            return self.single[r * kw as usize + m.trailing_zeros() as usize];
+        }
+        let key = (self.conv.kernel_h * kw <= 64).then(|| {
+            masks
+                .iter()
+                .enumerate()
+                .fold(0u64, |key, (r, &m)| key | m << (r as u64 * kw))
+        });
+        if let Some(&n) = key.and_then(|key| self.cover_memo.get(&key)) {
+            return n;
+        }
+        let n = self.walk_rows(masks);
+        if let Some(key) = key {
+            self.cover_memo.insert(key, n);
+        }
+        n
+    }
+
+    /// [`ConvCover::cover`] without the memo.
+    fn walk_rows(&mut self, masks: &[u64]) -> u64 {
         let mut total = 0u64;
         for i in 0..self.row_classes.len() {
             let (mut rows, count) = self.row_classes[i];

@@ -22,7 +22,7 @@
 //! no fold computes still get their zero outputs written unless the arch skips them.
 
 use super::chunks::LayerChunks;
-use super::footprint::TileKey;
+use super::footprint::{TileKey, TileWords};
 use super::memory::{self, FoldDemand, InputDemand, OutputDemand};
 use super::set_footprint::ColumnSetFootprint;
 use super::ws_timing::{WsFoldShape, WsFoldTiming, decode_cycles, ws_fold_timing};
@@ -31,7 +31,6 @@ use crate::layout::packed::{EMPTY, Packed};
 use crate::stats::{LayerStats, LayerTimeline, PeGrid};
 use crate::workload::Layer;
 use serde::Serialize;
-use std::collections::HashSet;
 
 /// PE limits a packed layer maps under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,19 +338,20 @@ pub fn map_chunks(
     let bus = u64::from(limits.row_bus_width);
     let mut stamp = vec![u32::MAX; work.shape.k as usize];
     let mut stamp_id = 0u32;
-    let mut seen_filter_tiles: HashSet<TileKey> = HashSet::new();
-    let mut prev_needed: Option<(u64, Vec<u32>)> = None;
+    // The previous fold's instance, needed columns and ifmap words; this fold's columns.
+    let mut prev: Option<(u64, TileWords)> = None;
+    let mut prev_needed: Vec<u32> = Vec::new();
+    let mut needed: Vec<u32> = Vec::new();
     let mut fold_index = 0u64;
     let mut idle_filters = vec![0u64; work.instances as usize];
 
     for inst in 0..work.instances {
-        let (pack_index, filter_inst) = if work.weights_shared {
-            (0, 0)
+        let pack_index = if work.weights_shared {
+            0
         } else {
-            (inst as usize, inst)
+            inst as usize
         };
         let pack = &packs[pack_index];
-        let mut pack_fold = 0u64;
         for chunk in &chunks.packs[pack_index].chunks {
             let block = &pack.blocks[chunk.block];
             let cols_used = chunk.cols.len() as u64;
@@ -367,7 +367,7 @@ pub fn map_chunks(
                 let (mut entries, mut effectual_cells) = (0u64, 0u64);
                 let (mut vector_words, mut beats, mut bus_beats, mut demand) =
                     (0u64, 1u64, 0u64, 0u32);
-                let mut needed: Vec<u32> = Vec::new();
+                needed.clear();
                 stamp_id = stamp_id.wrapping_add(1);
                 for (i, row) in fold_rows.iter().enumerate() {
                     meta_bits += row.meta_bits;
@@ -441,17 +441,19 @@ pub fn map_chunks(
                 s.folds += 1;
                 occupied += rows_used * cols_used;
                 // 4. Memory tiles.
-                let iw = ifmap_fp.touch(inst, &needed);
-                let same_ifmap = prev_needed
-                    .as_ref()
-                    .is_some_and(|(i, n)| *i == inst && *n == needed);
+                let same_ifmap = prev.is_some_and(|(i, _)| i == inst) && prev_needed == needed;
+                // The same columns again fetch nothing new.
+                let iw = match prev {
+                    Some((_, words)) if same_ifmap => TileWords {
+                        tile: words.tile,
+                        new: 0,
+                    },
+                    _ => ifmap_fp.touch(inst, &needed),
+                };
                 let tile_words = rows_used * cols_used + meta_bits.div_ceil(8 * fw);
                 // LSTM steps reuse their packing's tiles: only the first touch is new.
-                let first_touch = seen_filter_tiles.insert(TileKey {
-                    instance: filter_inst,
-                    a: pack_fold,
-                    b: 0,
-                });
+                // (Instances with weights of their own have tiles of their own.)
+                let first_touch = !work.weights_shared || inst == 0;
                 let filter_new = if first_touch { tile_words } else { 0 };
                 if first_touch {
                     sp.metadata_dram_reads += meta_words;
@@ -479,9 +481,9 @@ pub fn map_chunks(
                     a: chunk.block as u64,
                     b: chunk.index as u64,
                 });
-                prev_needed = Some((inst, needed));
+                prev = Some((inst, iw));
+                std::mem::swap(&mut prev_needed, &mut needed);
                 fold_index += 1;
-                pack_fold += 1;
                 if fan > limits.mux_inputs && sp.status == "ok" {
                     sp.status = format!(
                         "infeasible: needs mux fan-in {fan} but the arch has mux_inputs = {}",
@@ -519,9 +521,9 @@ pub fn map_chunks(
     sp.weight_sq = (e_before, e_after);
     sp.distortion = (1.0 - sp.kept_weight_energy).max(0.0).sqrt();
     sp.metadata_bits = if work.weights_shared {
-        packs[0].metadata_bits()
+        chunks.packs[0].metadata_bits
     } else {
-        packs.iter().map(Packed::metadata_bits).sum()
+        chunks.packs.iter().map(|p| p.metadata_bits).sum()
     };
     sp.note = packs
         .iter()
