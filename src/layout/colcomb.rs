@@ -22,7 +22,7 @@
 //! not.
 
 use super::colcomb_groups::{combine_columns, combine_columns_in_order, torch_visit_order};
-use super::packed::{Cell, Packed, PackedBlock, index_bits};
+use super::packed::{Cell, EMPTY, Packed, PackedBlock, index_bits};
 use super::params::ColumnOrder;
 use super::prune::{Ranking, keep_count};
 use super::{LayerContext, Layout, LayoutKind};
@@ -43,10 +43,11 @@ pub struct Colcomb {
 /// Columns never group across a slice of this many (the authors' `section_size`).
 pub const SLICE: usize = 256;
 
-/// Groups and the surviving weight per (filter, group): `kept[g][n]` = column or None.
+/// Groups and the surviving weight per (filter, group): `kept[n * groups.len() + g]` = its
+/// column, or [`EMPTY`] when the filter keeps nothing in the group.
 struct Combined {
     groups: Vec<Vec<usize>>,
-    kept: Vec<Vec<Option<usize>>>,
+    kept: Vec<u32>,
     count: usize,
 }
 
@@ -89,14 +90,15 @@ impl Colcomb {
                 group_of[c] = g;
             }
         }
-        let mut kept = vec![vec![None; w.n]; groups.len()];
+        let mut kept = vec![EMPTY; w.n * groups.len()];
         // This row's best column and score per group.
         let mut row_best: Vec<Option<(usize, f32)>> = vec![None; groups.len()];
         let mut count = 0;
         let rows = mask
             .chunks_exact(w.k.max(1))
             .zip(scores.chunks_exact(w.k.max(1)));
-        for (n, (mask_row, score_row)) in rows.enumerate() {
+        let kept_rows = kept.chunks_exact_mut(groups.len().max(1));
+        for ((mask_row, score_row), kept_row) in rows.zip(kept_rows) {
             row_best.iter_mut().for_each(|b| *b = None);
             for (k, &g) in group_of.iter().enumerate() {
                 if g == usize::MAX || !mask_row[k] {
@@ -108,9 +110,9 @@ impl Colcomb {
                     _ => row_best[g] = Some((k, s)),
                 }
             }
-            for (g, b) in row_best.iter().enumerate() {
+            for (slot, b) in kept_row.iter_mut().zip(&row_best) {
                 if let Some((k, _)) = b {
-                    kept[g][n] = Some(*k);
+                    *slot = *k as u32;
                     count += 1;
                 }
             }
@@ -141,9 +143,11 @@ impl Layout for Colcomb {
         if lo_c.count <= budget {
             return self.pack(w, lo_c);
         }
+        let lo_count = lo_c.count;
+        drop(lo_c);
         let hi_c = self.combine(w, scores, &ranking, self.sparsity, visit);
         let (mut lo, mut hi) = (
-            (0.0f64, lo_c.count as f64),
+            (0.0f64, lo_count as f64),
             (self.sparsity, hi_c.count as f64),
         );
         let mut best = hi_c;
@@ -184,28 +188,25 @@ impl Colcomb {
     /// Packs a combined matrix: packed row = group, array column = filter.
     fn pack(&self, w: &WeightMatrix, best: Combined) -> Packed {
         let sel_bits = index_bits(u64::from(self.alpha)) as u16;
+        let n_groups = best.groups.len();
+        let kept_of = |n: usize| &best.kept[n * n_groups..(n + 1) * n_groups];
         let filters: Vec<usize> = (0..w.n)
-            .filter(|&n| best.kept.iter().any(|g| g[n].is_some()))
+            .filter(|&n| kept_of(n).iter().any(|&k| k != EMPTY))
             .collect();
-        let columns = filters
-            .iter()
-            .map(|&n| {
-                best.kept
-                    .iter()
-                    .map(|g| match g[n] {
-                        Some(k) => Cell {
-                            k: k as u32,
-                            w: w.get(n, k),
-                            bits: sel_bits,
-                        },
-                        None => Cell {
-                            bits: sel_bits,
-                            ..Cell::NONE
-                        },
-                    })
-                    .collect()
-            })
-            .collect();
+        let columns = filters.iter().map(|&n| {
+            kept_of(n)
+                .iter()
+                .map(|&k| Cell {
+                    k,
+                    w: if k == EMPTY {
+                        0.0
+                    } else {
+                        w.get(n, k as usize)
+                    },
+                    bits: sel_bits,
+                })
+                .collect()
+        });
         let n_cols = filters.len();
         let ids = filters.iter().map(|&n| n as u32).collect();
         let blocks = if n_cols == 0 {

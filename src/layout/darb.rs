@@ -147,7 +147,7 @@ impl Layout for Darb {
                 .collect()
         };
         let block_of = |filters: Vec<u32>, size: u32| {
-            let columns = filters.iter().map(|&f| column(f)).collect();
+            let columns: Vec<Vec<Cell>> = filters.iter().map(|&f| column(f)).collect();
             let n_cols = filters.len();
             let mut block = PackedBlock::from_columns(filters, columns, vec![code_bits; n_cols]);
             block.block_size = size;

@@ -19,20 +19,18 @@ pub struct Masked {
 
 /// W on the array as it is, with the weights `keep` allows (others zero).
 pub fn in_place(kind: LayoutKind, w: &WeightMatrix, keep: impl Fn(usize) -> bool) -> Packed {
-    let columns = (0..w.n)
-        .map(|n| {
-            (0..w.k)
-                .map(|k| {
-                    let i = n * w.k + k;
-                    Cell {
-                        k: k as u32,
-                        w: if keep(i) { w.data[i] } else { 0.0 },
-                        bits: 0,
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let columns = (0..w.n).map(|n| {
+        (0..w.k)
+            .map(|k| {
+                let i = n * w.k + k;
+                Cell {
+                    k: k as u32,
+                    w: if keep(i) { w.data[i] } else { 0.0 },
+                    bits: 0,
+                }
+            })
+            .collect()
+    });
     let block = PackedBlock::from_columns((0..w.n as u32).collect(), columns, vec![0; w.n]);
     Packed::new(kind, w, vec![block])
 }

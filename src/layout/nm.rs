@@ -26,31 +26,29 @@ impl Layout for Nm {
     fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
         let (n_keep, m) = (self.n as usize, self.m as usize);
         let bits = index_bits(m as u64) as u16;
-        let columns = (0..w.n)
-            .map(|f| {
-                let mut col = Vec::new();
-                for start in (0..w.k).step_by(m) {
-                    let end = (start + m).min(w.k);
-                    let mut nonzero: Vec<usize> = (start..end)
-                        .map(|k| f * w.k + k)
-                        .filter(|&i| w.data[i] != 0.0)
-                        .collect();
-                    let kept = top_k(&mut nonzero, scores, n_keep);
-                    let slots = n_keep.min(end - start);
-                    for s in 0..slots {
-                        col.push(match kept.get(s) {
-                            Some(&i) => Cell {
-                                k: (i - f * w.k) as u32,
-                                w: w.data[i],
-                                bits,
-                            },
-                            None => Cell::NONE,
-                        });
-                    }
+        let columns = (0..w.n).map(|f| {
+            let mut col = Vec::new();
+            for start in (0..w.k).step_by(m) {
+                let end = (start + m).min(w.k);
+                let mut nonzero: Vec<usize> = (start..end)
+                    .map(|k| f * w.k + k)
+                    .filter(|&i| w.data[i] != 0.0)
+                    .collect();
+                let kept = top_k(&mut nonzero, scores, n_keep);
+                let slots = n_keep.min(end - start);
+                for s in 0..slots {
+                    col.push(match kept.get(s) {
+                        Some(&i) => Cell {
+                            k: (i - f * w.k) as u32,
+                            w: w.data[i],
+                            bits,
+                        },
+                        None => Cell::NONE,
+                    });
                 }
-                col
-            })
-            .collect();
+            }
+            col
+        });
         let block = PackedBlock::from_columns((0..w.n as u32).collect(), columns, vec![0; w.n]);
         Packed::new(LayoutKind::Nm, w, vec![block])
     }

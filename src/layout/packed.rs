@@ -56,17 +56,37 @@ impl PackedBlock {
     }
 
     /// A block whose columns are given top-down; shorter columns are padded with empties.
+    /// Columns are consumed one at a time, so a lazy iterator never holds more than one
+    /// column besides the block itself.
     pub fn from_columns(
         filters: Vec<u32>,
-        columns: Vec<Vec<Cell>>,
+        columns: impl IntoIterator<Item = Vec<Cell>>,
         column_bits: Vec<u32>,
     ) -> PackedBlock {
-        let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
-        let mut cells = Vec::with_capacity(rows * columns.len());
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut lens: Vec<usize> = Vec::with_capacity(filters.len());
         for col in columns {
-            let len = col.len();
+            if lens.is_empty() {
+                // Most layouts' columns are about equally long: room for all of them at once.
+                cells.reserve_exact(col.len().saturating_mul(filters.len()));
+            }
+            lens.push(col.len());
             cells.extend(col);
-            cells.extend(std::iter::repeat_n(Cell::NONE, rows - len));
+        }
+        let rows = lens.iter().copied().max().unwrap_or(0);
+        let padded = rows
+            .checked_mul(lens.len())
+            .expect("a packed block's cells fit in memory");
+        // Spread the columns out in place, last first, so each moves to a slot at or
+        // after where it is and nothing is overwritten before it has moved.
+        cells.reserve_exact(padded - cells.len());
+        cells.resize(padded, Cell::NONE);
+        let mut end = lens.iter().sum::<usize>();
+        for (col, &len) in lens.iter().enumerate().rev() {
+            let start = end - len;
+            cells.copy_within(start..end, col * rows);
+            cells[col * rows + len..(col + 1) * rows].fill(Cell::NONE);
+            end = start;
         }
         PackedBlock {
             filters,

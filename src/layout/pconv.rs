@@ -116,7 +116,7 @@ impl Layout for Pconv {
         let pid_bits = index_bits(library.len() as u64) as u16;
         let cidx = index_bits(cg as u64);
         let mut column_bits = Vec::with_capacity(filters.len());
-        let columns = filters
+        let columns: Vec<Vec<Cell>> = filters
             .iter()
             .map(|&n| {
                 let mut col = vec![Cell::NONE; 4 * cg];
