@@ -386,11 +386,7 @@ pub fn step_layer_traced(
     let mem = &arch.memory;
     let fw = u64::from(mem.filter.word_bytes);
     let mw = u64::from(mem.metadata_word_bytes);
-    let ifmap_space = match work.ifmap {
-        crate::workload::IfmapGeometry::Conv(c) => c.batch * c.ifmap_h * c.ifmap_w * c.channels,
-        crate::workload::IfmapGeometry::Matrix => work.instances * work.shape.m * work.shape.k,
-    };
-    let ifmap_seen = Seen::Bits(vec![0; ifmap_space.div_ceil(64) as usize]);
+    let ifmap_seen = Seen::Bits(vec![0; work.ifmap_address_space().div_ceil(64) as usize]);
     let ifmap_uses = tile_uses(&folds, ifmap_seen, |f: &Fold| {
         (&f.ifmap_addrs, 0, f.instance, &f.ifmap_region)
     });

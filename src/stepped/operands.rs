@@ -27,11 +27,6 @@ pub fn scale_for(weights: impl Iterator<Item = f32>) -> f32 {
     if max == 0.0 { 1.0 } else { 127.0 / max }
 }
 
-/// Where the ifmap element `(instance, m, k)` lives in DRAM, or `None` for padding.
-pub fn ifmap_address(work: &GemmWork, instance: u64, m: u64, k: u64) -> Option<u64> {
-    work.ifmap_address(instance, m, k)
-}
-
 /// The int8 activation stored at a DRAM address.
 pub fn activation(seed: u64, address: u64) -> i8 {
     SplitMix64::new(seed ^ address.wrapping_mul(0x9E37_79B9_7F4A_7C15)).next_u64() as i8
@@ -40,11 +35,11 @@ pub fn activation(seed: u64, address: u64) -> i8 {
 /// The im2col ifmap of one instance, M×K row-major, padding 0.
 pub fn ifmap_matrix(work: &GemmWork, instance: u64, seed: u64) -> Vec<i8> {
     let (m, k) = (work.shape.m, work.shape.k);
-    let mut out = Vec::with_capacity((m * k) as usize);
-    for mi in 0..m {
-        for ki in 0..k {
-            out.push(ifmap_address(work, instance, mi, ki).map_or(0, |a| activation(seed, a)));
-        }
+    let mut out = vec![0i8; (m * k) as usize];
+    for ki in 0..k {
+        work.for_each_ifmap_in_column(instance, ki, 0..m, |mi, a| {
+            out[(mi * k + ki) as usize] = a.map_or(0, |a| activation(seed, a));
+        });
     }
     out
 }

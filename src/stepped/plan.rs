@@ -5,7 +5,7 @@
 //! after another (and, for packed layouts, blocks one after another). Addresses are
 //! enumerated element by element (not from the fast engine's footprint code).
 
-use super::operands::{ifmap_address, quantize, scale_for};
+use super::operands::{quantize, scale_for};
 use crate::config::{Arch, Dataflow};
 use crate::layout::packed::{EMPTY, Packed};
 use crate::workload::GemmWork;
@@ -121,29 +121,52 @@ pub fn layer_scale(packs: &[Packed]) -> f32 {
     )
 }
 
-fn ifmap_set(
-    work: &GemmWork,
-    inst: u64,
-    ms: impl Iterator<Item = u64> + Clone,
-    ks: &[u64],
-) -> Vec<u64> {
-    let mut set = Vec::new();
-    for m in ms {
-        for &k in ks {
-            if let Some(a) = ifmap_address(work, inst, m, k) {
-                set.push(a);
-            }
+/// Sorted distinct ifmap words of an im2col block, marked in a bitmap over the layer's ifmap
+/// words (no sort); the marks are cleared as they are read, so one bitmap serves every fold.
+struct IfmapWords {
+    marks: Vec<u64>,
+}
+
+impl IfmapWords {
+    fn new(work: &GemmWork) -> IfmapWords {
+        IfmapWords {
+            marks: vec![0; work.ifmap_address_space().div_ceil(64) as usize],
         }
     }
-    set.sort_unstable();
-    set.dedup();
-    set
+
+    /// The words rows `ms` × columns `ks` of instance `inst`'s im2col read (padding reads none).
+    fn of(&mut self, work: &GemmWork, inst: u64, ms: std::ops::Range<u64>, ks: &[u64]) -> Vec<u64> {
+        let (mut lo, mut hi) = (usize::MAX, 0);
+        let marks = &mut self.marks;
+        for &k in ks {
+            work.for_each_ifmap_in_column(inst, k, ms.clone(), |_, a| {
+                if let Some(a) = a {
+                    let w = (a / 64) as usize;
+                    marks[w] |= 1 << (a % 64);
+                    lo = lo.min(w);
+                    hi = hi.max(w);
+                }
+            });
+        }
+        let mut set = Vec::new();
+        if lo <= hi {
+            for (w, word) in (lo..).zip(&mut marks[lo..=hi]) {
+                let mut bits = std::mem::take(word);
+                while bits != 0 {
+                    set.push(w as u64 * 64 + u64::from(bits.trailing_zeros()));
+                    bits &= bits - 1;
+                }
+            }
+        }
+        set
+    }
 }
 
 /// Folds of a weight-stationary layer from its packings.
 pub fn ws_folds(arch: &Arch, work: &GemmWork, packs: &[Packed], scale: f32) -> Vec<Fold> {
     let (r_max, c_max) = (arch.array.rows as usize, arch.array.cols as usize);
     let mut folds = Vec::new();
+    let mut ifmap_words = IfmapWords::new(work);
     for inst in 0..work.instances {
         let (pi, wi) = if work.weights_shared {
             (0, 0)
@@ -199,7 +222,7 @@ pub fn ws_folds(arch: &Arch, work: &GemmWork, packs: &[Packed], scale: f32) -> V
                         weight_instance: wi,
                         rows_used: ru,
                         cols_used: cu,
-                        ifmap_addrs: ifmap_set(work, inst, 0..work.shape.m, &needed),
+                        ifmap_addrs: ifmap_words.of(work, inst, 0..work.shape.m, &needed),
                         ifmap_region: [0, work.shape.m]
                             .into_iter()
                             .chain(needed.iter().copied())
@@ -235,6 +258,7 @@ pub fn os_is_folds(arch: &Arch, work: &GemmWork) -> Vec<Fold> {
         Dataflow::Ws => unreachable!("WS folds come from packings"),
     };
     let mut folds = Vec::new();
+    let mut ifmap_words = IfmapWords::new(work);
     for inst in 0..work.instances {
         let wi = if work.weights_shared { 0 } else { inst };
         for cf in 0..sc.div_ceil(c_max) {
@@ -252,7 +276,7 @@ pub fn os_is_folds(arch: &Arch, work: &GemmWork) -> Vec<Fold> {
                             let region = vec![r0, r0 + ru, 0, g.k];
                             (
                                 FoldWork::Os { m0: r0, n0: c0 },
-                                ifmap_set(work, inst, r0..r0 + ru, &ks),
+                                ifmap_words.of(work, inst, r0..r0 + ru, &ks),
                                 region,
                                 ids,
                                 (inst, rf, cf),
@@ -267,7 +291,7 @@ pub fn os_is_folds(arch: &Arch, work: &GemmWork) -> Vec<Fold> {
                             let region = vec![c0, c0 + cu, r0, r0 + ru];
                             (
                                 FoldWork::Is { k0: r0, m0: c0 },
-                                ifmap_set(work, inst, c0..c0 + cu, &ks),
+                                ifmap_words.of(work, inst, c0..c0 + cu, &ks),
                                 region,
                                 ids,
                                 (inst, cf, 0),

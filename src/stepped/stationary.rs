@@ -121,8 +121,19 @@ pub struct StationaryArray {
     load_used: Vec<bool>,
     /// Words the stationary port has delivered for the row being loaded.
     load_words: u64,
-    lane_val: Vec<i32>,
-    lane_tag: Vec<u64>,
+    /// Row 0's lane tag of every stream cycle of the fold so far. Row r's left edge gets
+    /// what row 0 got r cycles earlier (the skew registers) and lane words move one PE right
+    /// per cycle, so PE (r, c) holds at stream cycle τ the word row 0 got at τ − r − c: the
+    /// lane registers are this history read along each wavefront, not copied every cycle.
+    tags: Vec<u64>,
+    /// The words each row's bus put on its lanes in the last C stream cycles: per row, 2C
+    /// slots of B lanes, the word of stream cycle τ in slots `C − 1 − τ mod C` and that plus C,
+    /// so slot `C − 1 − τ mod C + c` holds what PE column c of the row latches at τ.
+    lane_words: Vec<i32>,
+    /// Whether row 0's tag was valid (−1) or not (0) in the last R + C stream cycles, laid
+    /// out like `lane_words` (2(R + C) slots): slot `R + C − 1 − τ mod (R + C) + r + c` says
+    /// whether PE (r, c) holds a valid word at τ; cycles before the stream are invalid.
+    valid_mask: Vec<i32>,
     latched: Vec<i32>,
     psum: Vec<i32>,
     phase: Phase,
@@ -137,14 +148,8 @@ pub struct StationaryArray {
     slot_vector: usize,
     slot_beat: usize,
     next_vector: usize,
-    /// Row 0's lane tags of the last R stream cycles (the skew registers), by `tau mod R`.
-    row0_tags: Vec<u64>,
-    /// MAC weight of each PE (0 for an absent one), its MAC events in the fold and the
-    /// cycles (from the fold's start) of its first and last MAC.
+    /// MAC weight of each PE (0 for an absent one).
     mac_w: Vec<i32>,
-    events: Vec<u64>,
-    first_mac: Vec<u64>,
-    last_mac: Vec<u64>,
     /// Streamed-weight dataflows: MAC events with a nonzero streamed weight.
     events_nz: Vec<u64>,
     /// Cycles spent loading, waiting for the first vector's staging, waiting for decode,
@@ -172,8 +177,9 @@ impl StationaryArray {
             load_lane: vec![0; n],
             load_used: vec![false; n],
             load_words: 0,
-            lane_val: vec![0; n * lanes.max(1)],
-            lane_tag: vec![0; n],
+            tags: Vec::new(),
+            lane_words: vec![0; 2 * cols * lanes.max(1) * rows],
+            valid_mask: vec![0; 2 * (rows + cols)],
             latched: vec![0; n],
             psum: vec![0; n],
             phase: Phase::Load(0),
@@ -185,11 +191,7 @@ impl StationaryArray {
             slot_vector: 0,
             slot_beat: 0,
             next_vector: 0,
-            row0_tags: vec![0; rows],
             mac_w: vec![0; n],
-            events: vec![0; n],
-            first_mac: vec![0; n],
-            last_mac: vec![0; n],
             events_nz: vec![0; n],
             load_cycles: 0,
             fill_waits: 0,
@@ -206,12 +208,11 @@ impl StationaryArray {
         self.load_present.fill(false);
         self.load_used.fill(false);
         self.load_words = 0;
-        self.lane_tag.fill(0);
+        self.tags.clear();
+        self.valid_mask.fill(0);
         self.latched.fill(0);
         self.psum.fill(0);
-        self.events.fill(0);
         self.events_nz.fill(0);
-        self.row0_tags.fill(0);
         self.phase = Phase::Load(0);
         self.tau = 0;
         self.cycles = 0;
@@ -241,7 +242,6 @@ impl StationaryArray {
         io: &mut impl StreamIo,
         k: &mut FoldCounters,
     ) -> bool {
-        let cycle = self.cycles;
         self.cycles += 1;
         if self.phase == Phase::Wait && decoded && self.staged_full(f) {
             self.phase = Phase::Stream;
@@ -268,7 +268,7 @@ impl StationaryArray {
             }
             Phase::Stream => {
                 self.stream_cycles += 1;
-                self.stream_cycle(f, io, k, cycle)
+                self.stream_cycle(f, io, k)
             }
         };
         // The streamed operand's port refills the staging register.
@@ -356,25 +356,23 @@ impl StationaryArray {
         f: &StationaryFold,
         io: &mut impl StreamIo,
         k: &mut FoldCounters,
-        cycle: u64,
     ) -> bool {
         let (rr, cc, b) = (self.r, self.c, self.b);
+        let tau = self.tau;
         // 1. The slot controller feeds row 0; row r gets what row 0 got r cycles ago. Lanes
         //    move right one PE and the rows inject at the left edge.
         let tag0 = self.slot_tag(f);
-        self.row0_tags[self.tau % rr] = tag0;
-        for row in 0..rr {
-            let base = row * cc;
-            self.lane_tag.copy_within(base..base + cc - 1, base + 1);
-            self.lane_val
-                .copy_within(base * b..(base + cc - 1) * b, (base + 1) * b);
-            let tag = if self.tau >= row {
-                self.row0_tags[(self.tau - row) % rr]
-            } else {
-                0
-            };
-            self.lane_tag[base] = tag;
+        self.tags.push(tag0);
+        let l = rr + cc;
+        let vslot = l - 1 - tau % l;
+        let valid0 = if tag0 & VALID != 0 { -1 } else { 0 };
+        self.valid_mask[vslot] = valid0;
+        self.valid_mask[vslot + l] = valid0;
+        let xslot = cc - 1 - tau % cc;
+        for row in 0..rr.min(tau + 1) {
+            let tag = self.tags[tau - row];
             if tag & VALID == 0 {
+                // Nothing enters: no PE reads this slot while its tag is invalid.
                 continue;
             }
             let (t, j) = (
@@ -387,14 +385,17 @@ impl StationaryArray {
                 0
             };
             let mut words = 0u64;
+            let at = (row * 2 * cc + xslot) * b;
             for lane in 0..b {
                 let e = j * b + lane;
-                self.lane_val[base * b + lane] = if e < len {
+                let v = if e < len {
                     words += 1;
                     io.value(row, t, e)
                 } else {
                     0
                 };
+                self.lane_words[at + lane] = v;
+                self.lane_words[at + cc * b + lane] = v;
             }
             // The beat's words travel along the row through its used PEs.
             k.stream_reads += words;
@@ -403,120 +404,91 @@ impl StationaryArray {
         }
         // 2. PEs, bottom row first so each reads the psum its upper neighbour made last cycle.
         if b == 1 && f.beats == 1 && !f.streamed_weights {
-            return self.fire_one_lane(f, io, k, cycle);
+            self.fire_one_lane(vslot, xslot);
+        } else {
+            self.fire(f, io, xslot);
         }
-        let mut last = false;
+        // 3. Outputs leave the bottom row.
+        let row = rr - 1;
+        for col in 0..cc.min((tau + 1).saturating_sub(row)) {
+            let tag = self.tags[tau - row - col];
+            if tag & VALID == 0 || tag & EOV == 0 {
+                continue;
+            }
+            let t = ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize;
+            if col < f.cols_used {
+                io.output(col, t, self.psum[row * cc + col]);
+                k.output_writes += 1;
+            }
+            if col == cc - 1 && t + 1 == f.vectors {
+                self.tau += 1;
+                return true;
+            }
+        }
+        self.tau += 1;
+        false
+    }
+
+    /// Step 2 in general: a PE latches its activation from its lane in its beat and, on the
+    /// end-of-vector word, adds `w · x` to the partial sum from the PE above.
+    fn fire(&mut self, f: &StationaryFold, io: &mut impl StreamIo, xslot: usize) {
+        let (rr, cc, b) = (self.r, self.c, self.b);
+        let tau = self.tau;
         for row in (0..rr).rev() {
-            for col in 0..cc {
+            for col in 0..cc.min((tau + 1).saturating_sub(row)) {
                 let p = row * cc + col;
-                let tag = self.lane_tag[p];
+                let tag = self.tags[tau - row - col];
                 if tag & VALID == 0 {
                     continue;
                 }
                 let beat = (tag & CHUNK) as u16;
                 if self.load_present[p] && self.load_beat[p] == beat {
-                    self.latched[p] = self.lane_val[p * b + self.load_lane[p] as usize];
+                    let at = (row * 2 * cc + xslot + col) * b;
+                    self.latched[p] = self.lane_words[at + self.load_lane[p] as usize];
                 }
                 if tag & EOV == 0 {
                     continue;
                 }
                 let above = if row == 0 { 0 } else { self.psum[p - cc] };
                 self.psum[p] = above.wrapping_add(self.mac_w[p].wrapping_mul(self.latched[p]));
-                let t = ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize;
-                if self.events[p] == 0 {
-                    self.first_mac[p] = cycle;
-                }
-                self.last_mac[p] = cycle;
-                self.events[p] += 1;
                 if self.load_used[p] && f.streamed_weights {
                     // The weight streams in (IS): effectual when it is nonzero.
+                    let t = ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize;
                     if io.stream_nonzero(row, t) {
                         self.events_nz[p] += 1;
                     }
                 }
-                if row == rr - 1 {
-                    if col < f.cols_used {
-                        io.output(col, t, self.psum[p]);
-                        k.output_writes += 1;
-                    }
-                    if col == cc - 1 && t + 1 == f.vectors {
-                        last = true;
-                    }
-                }
             }
         }
-        self.tau += 1;
-        last
     }
 
     /// Step 2 when each row receives one activation per beat, a vector is one beat and
     /// weights are stationary: every valid lane word ends its vector and a PE's activation
-    /// is its lane word, so a PE fires on every valid word. Same result as the general path,
-    /// fewer branches.
-    fn fire_one_lane(
-        &mut self,
-        f: &StationaryFold,
-        io: &mut impl StreamIo,
-        k: &mut FoldCounters,
-        cycle: u64,
-    ) -> bool {
+    /// is its lane word, so a PE fires on every valid word. Same result as [`Self::fire`],
+    /// a row at a time: the row's lane words and valid bits are contiguous slices of the
+    /// rings, so the MACs of a row run as one vector loop.
+    fn fire_one_lane(&mut self, vslot: usize, xslot: usize) {
         let (rr, cc) = (self.r, self.c);
-        let mut last = false;
         for row in (0..rr).rev() {
             let base = row * cc;
             let (upper, lower) = self.psum.split_at_mut(base);
             let psum = &mut lower[..cc];
-            let tags = &self.lane_tag[base..base + cc];
-            let vals = &self.lane_val[base..base + cc];
+            let valid = &self.valid_mask[vslot + row..vslot + row + cc];
+            let x = &self.lane_words[row * 2 * cc + xslot..row * 2 * cc + xslot + cc];
             let w = &self.mac_w[base..base + cc];
-            let ev = &mut self.events[base..base + cc];
-            let first = &mut self.first_mac[base..base + cc];
-            let lastm = &mut self.last_mac[base..base + cc];
-            for c in 0..cc {
-                let valid = tags[c] & VALID != 0;
-                first[c] = if valid && ev[c] == 0 { cycle } else { first[c] };
-                lastm[c] = if valid { cycle } else { lastm[c] };
-                ev[c] += u64::from(valid);
-            }
             if row == 0 {
                 for c in 0..cc {
-                    let valid = tags[c] & VALID != 0;
-                    psum[c] = if valid {
-                        w[c].wrapping_mul(vals[c])
-                    } else {
-                        psum[c]
-                    };
+                    let v = w[c].wrapping_mul(x[c]);
+                    psum[c] = (v & valid[c]) | (psum[c] & !valid[c]);
                 }
             } else {
                 let above = &upper[base - cc..base];
                 for c in 0..cc {
-                    let valid = tags[c] & VALID != 0;
-                    psum[c] = if valid {
-                        above[c].wrapping_add(w[c].wrapping_mul(vals[c]))
-                    } else {
-                        psum[c]
-                    };
-                }
-            }
-            if row == rr - 1 {
-                for c in 0..cc {
-                    let tag = tags[c];
-                    if tag & VALID == 0 {
-                        continue;
-                    }
-                    let t = ((tag >> VECTOR_SHIFT) & 0xFFFF_FFFF) as usize;
-                    if c < f.cols_used {
-                        io.output(c, t, psum[c]);
-                        k.output_writes += 1;
-                    }
-                    if c == cc - 1 && t + 1 == f.vectors {
-                        last = true;
-                    }
+                    let v = above[c].wrapping_add(w[c].wrapping_mul(x[c]));
+                    psum[c] = (v & valid[c]) | (psum[c] & !valid[c]);
                 }
             }
         }
-        self.tau += 1;
-        last
     }
 
     /// Adds the fold's per-PE states to `grid`, from what the fold observed: a used PE made
@@ -524,7 +496,31 @@ impl StationaryArray {
     /// or the port (`bus_wait`); the fold's decode waits stall it; its load cycles, the
     /// first vector's staging wait and its stream cycles before its first and after its last
     /// MAC are fill/drain.
+    ///
+    /// PE (r, c) saw row 0's words delayed by r + c cycles, so its MAC events are the
+    /// end-of-vector words among the first `τ_end − r − c + 1` of the fold's stream and its
+    /// first and last MAC come r + c cycles after row 0's.
     pub fn account(&self, f: &StationaryFold, grid: &mut PeGrid, k: &mut FoldCounters) {
+        // Per stream cycle i: end-of-vector words up to and including i, and the last such
+        // cycle at or before i.
+        let fires = |tag: u64| tag & VALID != 0 && tag & EOV != 0;
+        let mut upto = Vec::with_capacity(self.tags.len());
+        let mut last_at = Vec::with_capacity(self.tags.len());
+        let (mut count, mut last) = (0u64, None);
+        for (i, &tag) in self.tags.iter().enumerate() {
+            if fires(tag) {
+                count += 1;
+                last = Some(i as u64);
+            }
+            upto.push(count);
+            last_at.push(last);
+        }
+        let first_fire = self
+            .tags
+            .iter()
+            .position(|&tag| fires(tag))
+            .map(|i| i as u64);
+        let stream_cycles = self.tags.len() as u64;
         for row in 0..self.r {
             for col in 0..self.c {
                 let p = row * self.c + col;
@@ -534,7 +530,9 @@ impl StationaryArray {
                     st.unmapped += self.cycles;
                     continue;
                 }
-                let macs = self.events[p];
+                let delay = (row + col) as u64;
+                let seen = stream_cycles.checked_sub(delay + 1);
+                let macs = seen.map_or(0, |i| upto[i as usize]);
                 // Effectual: a nonzero stationary weight, or (IS) a nonzero streamed one.
                 let eff = if f.streamed_weights {
                     self.events_nz[p]
@@ -543,10 +541,9 @@ impl StationaryArray {
                 } else {
                     0
                 };
-                let span = if macs == 0 {
-                    0
-                } else {
-                    self.last_mac[p] - self.first_mac[p] + 1
+                let span = match (first_fire, seen.and_then(|i| last_at[i as usize])) {
+                    (Some(first), Some(last)) if macs > 0 => last - first + 1,
+                    _ => 0,
                 };
                 st.effectual += eff;
                 st.zero_weight += macs - eff;

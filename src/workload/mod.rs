@@ -491,6 +491,63 @@ impl GemmWork {
             }
         }
     }
+
+    /// Words of the ifmap address space [`GemmWork::ifmap_address`] maps into: a convolution's
+    /// input tensor, or every instance's M×K matrix.
+    pub fn ifmap_address_space(&self) -> u64 {
+        match self.ifmap {
+            IfmapGeometry::Conv(c) => c.batch * c.ifmap_h * c.ifmap_w * c.channels,
+            IfmapGeometry::Matrix => self.instances * self.shape.m * self.shape.k,
+        }
+    }
+
+    /// Calls `f(m, address)` for each `m` in `ms`, in order, with
+    /// [`GemmWork::ifmap_address`]`(instance, m, k)`: the column's kernel tap and channel are
+    /// decoded once and the output pixel is stepped, instead of dividing per element.
+    pub fn for_each_ifmap_in_column(
+        &self,
+        instance: u64,
+        k: u64,
+        ms: std::ops::Range<u64>,
+        mut f: impl FnMut(u64, Option<u64>),
+    ) {
+        let c = match self.ifmap {
+            IfmapGeometry::Matrix => {
+                for m in ms {
+                    f(m, Some((instance * self.shape.m + m) * self.shape.k + k));
+                }
+                return;
+            }
+            IfmapGeometry::Conv(c) => c,
+        };
+        let cg = c.channels / c.groups;
+        let (tap, ch) = (k / cg, k % cg);
+        let (r, q) = (tap / c.kernel_w, tap % c.kernel_w);
+        let channel = instance * cg + ch;
+        let per_image = c.ofmap_h * c.ofmap_w;
+        let (mut b, pix) = (ms.start / per_image, ms.start % per_image);
+        let (mut ho, mut wo) = (pix / c.ofmap_w, pix % c.ofmap_w);
+        for m in ms {
+            let y = (ho * c.stride_h + r * c.dilation_h).checked_sub(c.pad_h);
+            let x = (wo * c.stride_w + q * c.dilation_w).checked_sub(c.pad_w);
+            let address = match (y, x) {
+                (Some(y), Some(x)) if y < c.ifmap_h && x < c.ifmap_w => {
+                    Some(((b * c.ifmap_h + y) * c.ifmap_w + x) * c.channels + channel)
+                }
+                _ => None,
+            };
+            f(m, address);
+            wo += 1;
+            if wo == c.ofmap_w {
+                wo = 0;
+                ho += 1;
+                if ho == c.ofmap_h {
+                    ho = 0;
+                    b += 1;
+                }
+            }
+        }
+    }
 }
 
 /// Where the ifmap matrix's words come from.
@@ -618,6 +675,50 @@ mod tests {
             e,
             "groups = 2 must divide both channels (3) and filters (96)"
         );
+    }
+
+    #[test]
+    fn ifmap_column_walk_matches_per_element_addresses() {
+        // Batch 2, stride 2, dilation 2, padding, groups: every (m, k) of each group's
+        // im2col, walked a column at a time from a start in the middle of an image.
+        let c = Conv2d::new(ConvSpec {
+            batch: 2,
+            ifmap: (9, 7),
+            channels: 4,
+            filters: 6,
+            kernel: (3, 2),
+            stride: (2, 1),
+            padding: (1, 2),
+            padding_end: None,
+            dilation: (2, 1),
+            groups: 2,
+            rule: OutputRule::Padded,
+        })
+        .unwrap();
+        let layer = Layer::new("c", LayerOp::Conv(c));
+        let work = layer.gemm_work().unwrap();
+        let (m, k) = (work.shape.m, work.shape.k);
+        let mut padded = 0;
+        for inst in 0..work.instances {
+            for kk in 0..k {
+                for start in [0, 5, m - 1] {
+                    let mut seen = Vec::new();
+                    work.for_each_ifmap_in_column(inst, kk, start..m, |mi, a| seen.push((mi, a)));
+                    let want: Vec<_> = (start..m)
+                        .map(|mi| (mi, work.ifmap_address(inst, mi, kk)))
+                        .collect();
+                    assert_eq!(seen, want, "group {inst}, column {kk}, from row {start}");
+                    padded += seen.iter().filter(|(_, a)| a.is_none()).count();
+                }
+            }
+        }
+        assert!(padded > 0, "the case must cover padding");
+        // By hand: the ofmap is 4×10 ((9 + 2 − 5)/2 + 1, (7 + 4 − 2) + 1); group 1's column 3
+        // is tap 1 (r 0, q 1) of the group's channel 1 (ifmap channel 3). Output row 1
+        // (ho 0, wo 1) reads y = 0·2 + 0·2 − 1 < 0: padding; row 12 (ho 1, wo 2) reads
+        // y = 2 − 1 = 1, x = 2 + 1 − 2 = 1: pixel 1·7 + 1, word 8·4 + 3.
+        assert_eq!(work.ifmap_address(1, 1, 3), None);
+        assert_eq!(work.ifmap_address(1, 12, 3), Some(35));
     }
 
     #[test]
