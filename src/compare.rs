@@ -334,19 +334,42 @@ pub fn pack_layer(
     kind: LayoutKind,
     params: &LayoutParams,
 ) -> Vec<Packed> {
+    let scores = layer_scores(network, weights, index, params);
+    pack_layer_scored(network, weights, index, kind, params, &scores)
+}
+
+/// The importance scores of every weight matrix of layer `index`, as [`pack_layer`] uses
+/// them: compute them once to pack the layer under several layouts.
+pub fn layer_scores(
+    network: &Network,
+    weights: &[Option<LayerWeights>],
+    index: usize,
+    params: &LayoutParams,
+) -> Vec<Vec<f32>> {
+    let lw = weights[index].as_ref().expect("MAC layers have weights");
+    lw.matrices
+        .iter()
+        .map(|m| scores(network, weights, index, m, params.importance))
+        .collect()
+}
+
+/// [`pack_layer`] with the layer's scores given ([`layer_scores`] under the same `params`).
+pub fn pack_layer_scored(
+    network: &Network,
+    weights: &[Option<LayerWeights>],
+    index: usize,
+    kind: LayoutKind,
+    params: &LayoutParams,
+    scores: &[Vec<f32>],
+) -> Vec<Packed> {
     let layer = &network.layers[index];
     let lw = weights[index].as_ref().expect("MAC layers have weights");
     let layout = build(kind, params);
     let ctx = layer_context(layer);
     lw.matrices
         .iter()
-        .map(|m| {
-            layout.prune_and_pack(
-                m,
-                &scores(network, weights, index, m, params.importance),
-                &ctx,
-            )
-        })
+        .zip(scores)
+        .map(|(m, s)| layout.prune_and_pack(m, s, &ctx))
         .collect()
 }
 
@@ -573,13 +596,17 @@ fn compare_layer(
 ) -> Vec<CompareRow> {
     let layer = &network.layers[i];
     let mut dense_cycles = 0u64;
+    // Every layout prunes by the same scores.
+    let scores = weights[i]
+        .as_ref()
+        .map(|_| layer_scores(network, weights, i, &spec.params));
     kinds
         .iter()
         .map(|&kind| {
-            if weights[i].is_none() {
+            let Some(scores) = &scores else {
                 return non_mac_row(arch, layer, kind);
-            }
-            let packs = pack_layer(network, weights, i, kind, &spec.params);
+            };
+            let packs = pack_layer_scored(network, weights, i, kind, &spec.params, scores);
             let row = evaluate(
                 arch,
                 layer,

@@ -80,11 +80,7 @@ fn matrix_of(t: &NamedTensor) -> Result<(WeightMatrix, LayerContext)> {
     }
     match t.shape[..] {
         [n, k] => Ok((
-            WeightMatrix {
-                n,
-                k,
-                data: t.data.clone(),
-            },
+            WeightMatrix::new(n, k, t.data.clone()),
             LayerContext { kernel: None },
         )),
         [f, c, kh, kw] => {
@@ -101,7 +97,7 @@ fn matrix_of(t: &NamedTensor) -> Result<(WeightMatrix, LayerContext)> {
                 }
             }
             Ok((
-                WeightMatrix { n: f, k, data },
+                WeightMatrix::new(f, k, data),
                 LayerContext {
                     kernel: Some((kh, kw, c)),
                 },

@@ -107,17 +107,28 @@ impl LayerChunks {
     }
 }
 
+/// What a tile row has gathered from the chunk's cells so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowTally {
+    /// Metadata bits of its cells.
+    bits: u64,
+    /// Cells carrying metadata.
+    entries: u32,
+    /// Cells holding a nonzero weight.
+    effectual: u32,
+    /// Whether some cell holds a weight.
+    any: bool,
+}
+
 /// Reusable buffers for summarizing chunks.
 struct Scratch {
     /// Stamp per window index: the row last seen using it.
     stamp: Vec<u32>,
     stamp_id: u32,
-    /// A tile of rows × chunk columns of window indices, row-major.
+    /// A tile of rows × chunk columns of window indices, column-major.
     tile: Vec<u32>,
-    any: Vec<bool>,
-    effectual: Vec<u32>,
-    entries: Vec<u32>,
-    bits: Vec<u64>,
+    /// One tally per tile row.
+    tally: Vec<RowTally>,
 }
 
 impl Scratch {
@@ -126,10 +137,7 @@ impl Scratch {
             stamp: vec![u32::MAX; k],
             stamp_id: 0,
             tile: vec![EMPTY; ROW_TILE * width],
-            any: vec![false; ROW_TILE],
-            effectual: vec![0; ROW_TILE],
-            entries: vec![0; ROW_TILE],
-            bits: vec![0; ROW_TILE],
+            tally: vec![RowTally::default(); ROW_TILE],
         }
     }
 
@@ -156,30 +164,25 @@ impl Scratch {
         let mut start = 0;
         while start < block.rows {
             let len = ROW_TILE.min(block.rows - start);
-            self.any[..len].fill(false);
-            self.effectual[..len].fill(0);
-            self.entries[..len].fill(0);
-            self.bits[..len].fill(0);
-            let (bits, entries) = (&mut self.bits[..len], &mut self.entries[..len]);
-            let (any, effectual) = (&mut self.any[..len], &mut self.effectual[..len]);
-            // The tile is column-major here (`tile[ci·len + i]`): each column is copied in order.
+            let tally = &mut self.tally[..len];
+            tally.fill(RowTally::default());
+            // The tile is column-major (`tile[ci·len + i]`): each column is copied in order.
             for (ci, col) in cols.clone().enumerate() {
                 let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
                 let ks = &mut self.tile[ci * len..(ci + 1) * len];
-                let sums = bits.iter_mut().zip(entries.iter_mut());
-                let flags = any.iter_mut().zip(effectual.iter_mut());
-                for (((cell, k), (b, e)), (a, f)) in cells.iter().zip(ks).zip(sums).zip(flags) {
-                    *b += u64::from(cell.bits);
-                    *e += u32::from(cell.bits > 0);
+                for ((cell, k), t) in cells.iter().zip(ks).zip(tally.iter_mut()) {
+                    t.bits += u64::from(cell.bits);
+                    t.entries += u32::from(cell.bits > 0);
                     *k = cell.k;
                     let held = cell.k != EMPTY;
-                    *a |= held;
-                    *f += u32::from(held && cell.w != 0.0);
+                    t.any |= held;
+                    t.effectual += u32::from(held && cell.w != 0.0);
                 }
             }
-            cell_bits += self.bits[..len].iter().sum::<u64>();
+            cell_bits += tally.iter().map(|t| t.bits).sum::<u64>();
             for i in 0..len {
-                if !self.any[i] {
+                let t = self.tally[i];
+                if !t.any {
                     continue;
                 }
                 self.stamp_id = self.stamp_id.wrapping_add(1);
@@ -194,9 +197,9 @@ impl Scratch {
                 out.rows.push(RowSummary {
                     row: (start + i) as u32,
                     demand,
-                    effectual: self.effectual[i],
-                    entries: self.entries[i],
-                    meta_bits: self.bits[i],
+                    effectual: t.effectual,
+                    entries: t.entries,
+                    meta_bits: t.bits,
                 });
                 out.ks_start.push(out.ks.len() as u32);
             }

@@ -589,13 +589,13 @@ mod tests {
     /// the R = 2 load cycles it overlaps.
     #[test]
     fn column_combining_fold_by_hand() {
-        let w = WeightMatrix {
-            n: 4,
-            k: 4,
-            data: vec![
+        let w = WeightMatrix::new(
+            4,
+            4,
+            vec![
                 0.9, 0.0, 0.0, 0.5, 0.0, 0.4, 0.0, 0.0, 0.6, 0.0, 0.7, 0.0, 0.0, 0.8, 0.0, 0.3,
             ],
-        };
+        );
         let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
         let p = Colcomb {
             sparsity: 0.5,

@@ -21,7 +21,7 @@
 //! and bus demand ≤ α. Metadata: a `ceil(log2 α)`-bit select in every packed cell, empty or
 //! not.
 
-use super::colcomb_groups::{combine_columns, combine_columns_in_order, torch_visit_order};
+use super::colcomb_groups::{ColumnBits, group_columns, groups_in_columns, torch_visit_order};
 use super::packed::{Cell, EMPTY, Packed, PackedBlock, index_bits};
 use super::params::ColumnOrder;
 use super::prune::{Ranking, keep_count};
@@ -43,12 +43,48 @@ pub struct Colcomb {
 /// Columns never group across a slice of this many (the authors' `section_size`).
 pub const SLICE: usize = 256;
 
-/// Groups and the surviving weight per (filter, group): `kept[n * groups.len() + g]` = its
-/// column, or [`EMPTY`] when the filter keeps nothing in the group.
+/// The groups of the mask keeping the best `keep` ranks, and the weights conflict pruning
+/// leaves them (one per filter and group that has any).
 struct Combined {
     groups: Vec<Vec<usize>>,
-    kept: Vec<u32>,
+    keep: usize,
     count: usize,
+}
+
+/// The column bitsets of the mask keeping a ranking's best `keep` weights, with its columns
+/// at their visit positions. Moving to another `keep` flips only the ranks in between.
+struct RankMask {
+    bits: ColumnBits,
+    keep: usize,
+    /// Visit position of each column, when the grouping visits them out of order.
+    position: Option<Vec<usize>>,
+}
+
+impl RankMask {
+    fn new(w: &WeightMatrix, visit: Option<&[usize]>) -> RankMask {
+        let position = visit.map(|v| {
+            let mut position = vec![0; v.len()];
+            for (t, &c) in v.iter().enumerate() {
+                position[c] = t;
+            }
+            position
+        });
+        RankMask {
+            bits: ColumnBits::new(w.n, w.k),
+            keep: 0,
+            position,
+        }
+    }
+
+    fn set_keep(&mut self, ranking: &Ranking, keep: usize, k: usize) {
+        let ranks = self.keep.min(keep)..self.keep.max(keep);
+        for i in ranking.indices(ranks) {
+            let (row, col) = (i / k, i % k);
+            let col = self.position.as_ref().map_or(col, |p| p[col]);
+            self.bits.flip(row, col);
+        }
+        self.keep = keep;
+    }
 }
 
 impl Colcomb {
@@ -69,59 +105,48 @@ impl Colcomb {
 
     fn combine(
         &self,
-        w: &WeightMatrix,
-        scores: &[f32],
         ranking: &Ranking,
+        mask: &mut RankMask,
+        k: usize,
         pre_sparsity: f64,
         visit: Option<&[usize]>,
     ) -> Combined {
-        let mask = ranking.mask(pre_sparsity);
-        let (alpha, gamma) = (self.alpha as usize, self.gamma);
+        let keep = ranking.keep(pre_sparsity);
+        mask.set_keep(ranking, keep, k);
+        let g = group_columns(&mask.bits, self.alpha as usize, self.gamma, SLICE);
         let groups = match visit {
-            Some(v) => combine_columns_in_order(&mask, w.n, w.k, v, alpha, gamma, SLICE),
-            None => combine_columns(&mask, w.n, w.k, alpha, gamma, SLICE),
+            Some(v) => groups_in_columns(g.groups, v),
+            None => g.groups,
         };
-        // The surviving weight of each (group, filter): the most important kept weight of the
-        // filter's row among the group's columns, ties to the lower column. One pass over
-        // each row in column order.
-        let mut group_of = vec![usize::MAX; w.k];
-        for (g, cols) in groups.iter().enumerate() {
-            for &c in cols {
-                group_of[c] = g;
-            }
-        }
-        let mut kept = vec![EMPTY; w.n * groups.len()];
-        // This row's best column and score per group.
-        let mut row_best: Vec<Option<(usize, f32)>> = vec![None; groups.len()];
-        let mut count = 0;
-        let rows = mask
-            .chunks_exact(w.k.max(1))
-            .zip(scores.chunks_exact(w.k.max(1)));
-        let kept_rows = kept.chunks_exact_mut(groups.len().max(1));
-        for ((mask_row, score_row), kept_row) in rows.zip(kept_rows) {
-            row_best.iter_mut().for_each(|b| *b = None);
-            for (k, &g) in group_of.iter().enumerate() {
-                if g == usize::MAX || !mask_row[k] {
-                    continue;
-                }
-                let s = score_row[k];
-                match row_best[g] {
-                    Some((_, b)) if s <= b => {}
-                    _ => row_best[g] = Some((k, s)),
-                }
-            }
-            for (slot, b) in kept_row.iter_mut().zip(&row_best) {
-                if let Some((k, _)) = b {
-                    *slot = *k as u32;
-                    count += 1;
-                }
-            }
-        }
         Combined {
             groups,
-            kept,
-            count,
+            keep,
+            count: g.covered,
         }
+    }
+
+    /// The surviving weight of each (filter, group): `kept[n * groups + g]` = its column, or
+    /// [`EMPTY`] when the filter keeps nothing in the group. The survivor is the filter's most
+    /// important kept weight among the group's columns, ties to the lower column: the first
+    /// of them in rank order.
+    fn survivors(w: &WeightMatrix, ranking: &Ranking, c: &Combined) -> Vec<u32> {
+        let mut group_of = vec![usize::MAX; w.k];
+        for (g, cols) in c.groups.iter().enumerate() {
+            for &col in cols {
+                group_of[col] = g;
+            }
+        }
+        let groups = c.groups.len();
+        let mut kept = vec![EMPTY; w.n * groups];
+        for i in ranking.indices(0..c.keep) {
+            let (row, col) = (i / w.k, i % w.k);
+            // Every column with a kept weight is in a group.
+            let slot = &mut kept[row * groups + group_of[col]];
+            if *slot == EMPTY {
+                *slot = col as u32;
+            }
+        }
+        kept
     }
 }
 
@@ -139,13 +164,14 @@ impl Layout for Colcomb {
         // weights below it, in at most 10 steps; keep the best count found at or below it.
         let tol = ((w.n * w.k) as f64 * 0.002).max(1.0) as usize;
         let ranking = Ranking::new(w, scores);
-        let lo_c = self.combine(w, scores, &ranking, 0.0, visit);
+        let mut mask = RankMask::new(w, visit);
+        let lo_c = self.combine(&ranking, &mut mask, w.k, 0.0, visit);
         if lo_c.count <= budget {
-            return self.pack(w, lo_c);
+            return self.pack(w, &ranking, lo_c);
         }
         let lo_count = lo_c.count;
         drop(lo_c);
-        let hi_c = self.combine(w, scores, &ranking, self.sparsity, visit);
+        let hi_c = self.combine(&ranking, &mut mask, w.k, self.sparsity, visit);
         let (mut lo, mut hi) = (
             (0.0f64, lo_count as f64),
             (self.sparsity, hi_c.count as f64),
@@ -161,7 +187,7 @@ impl Layout for Colcomb {
             if !(x > lo.0 && x < hi.0) {
                 x = 0.5 * (lo.0 + hi.0);
             }
-            let c = self.combine(w, scores, &ranking, x, visit);
+            let c = self.combine(&ranking, &mut mask, w.k, x, visit);
             let v = c.count as f64;
             if c.count <= budget {
                 hi = (x, v);
@@ -180,16 +206,17 @@ impl Layout for Colcomb {
                 side = -1;
             }
         }
-        self.pack(w, best)
+        self.pack(w, &ranking, best)
     }
 }
 
 impl Colcomb {
     /// Packs a combined matrix: packed row = group, array column = filter.
-    fn pack(&self, w: &WeightMatrix, best: Combined) -> Packed {
+    fn pack(&self, w: &WeightMatrix, ranking: &Ranking, best: Combined) -> Packed {
         let sel_bits = index_bits(u64::from(self.alpha)) as u16;
         let n_groups = best.groups.len();
-        let kept_of = |n: usize| &best.kept[n * n_groups..(n + 1) * n_groups];
+        let kept = Colcomb::survivors(w, ranking, &best);
+        let kept_of = |n: usize| &kept[n * n_groups..(n + 1) * n_groups];
         let filters: Vec<usize> = (0..w.n)
             .filter(|&n| kept_of(n).iter().any(|&k| k != EMPTY))
             .collect();
@@ -259,15 +286,15 @@ mod tests {
     /// conflict Γ = 0 forbids → {j1}, then {j3}: 3 groups, in the order of their first visit.
     #[test]
     fn torch_order_by_hand() {
-        let w = WeightMatrix {
-            n: 3,
-            k: 4,
-            data: vec![
+        let w = WeightMatrix::new(
+            3,
+            4,
+            vec![
                 0.5, 0.0, 0.0, 0.0, //
                 0.0, 0.4, 0.0, 0.3, //
                 0.0, 0.0, 0.2, 0.0,
             ],
-        };
+        );
         let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
         let conv = LayerContext {
             kernel: Some((1, 2, 2)),
@@ -294,11 +321,7 @@ mod tests {
 
     #[test]
     fn the_visit_order_only_applies_where_the_orders_differ() {
-        let w = |k| WeightMatrix {
-            n: 1,
-            k,
-            data: vec![1.0; k],
-        };
+        let w = |k| WeightMatrix::new(1, k, vec![1.0; k]);
         let torch = colcomb(8, 0.5, ColumnOrder::Torch);
         let ctx = |kernel| LayerContext { kernel };
         assert_eq!(

@@ -93,21 +93,103 @@ pub fn combine_columns(
         n,
         k
     );
-    let budget = conflict_budget(gamma, n);
+    group_columns(&ColumnBits::from_mask(mask, n, k), alpha, gamma, slice).groups
+}
+
+/// The row bitsets of the columns of an `N × K` mask: column `c` is `⌈N/64⌉` words, bit `r`
+/// set when row `r` has a nonzero in `c`.
+#[derive(Debug, Clone)]
+pub struct ColumnBits {
+    n: usize,
+    k: usize,
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl ColumnBits {
+    /// An all-zero `n × k` mask.
+    pub fn new(n: usize, k: usize) -> ColumnBits {
+        let words = n.div_ceil(64);
+        ColumnBits {
+            n,
+            k,
+            words,
+            bits: vec![0; words * k],
+        }
+    }
+
+    /// The bitsets of a row-major mask (`mask[row * k + col]`).
+    ///
+    /// # Panics
+    ///
+    /// If `mask.len() != n * k`.
+    pub fn from_mask(mask: &[bool], n: usize, k: usize) -> ColumnBits {
+        assert_eq!(mask.len(), n * k, "a mask of {n}·{k} entries");
+        let mut bits = ColumnBits::new(n, k);
+        for (i, _) in mask.iter().enumerate().filter(|&(_, &b)| b) {
+            bits.flip(i / k.max(1), i % k.max(1));
+        }
+        bits
+    }
+
+    /// Toggles the entry at `(row, col)`: sets a clear one, clears a set one.
+    pub fn flip(&mut self, row: usize, col: usize) {
+        self.bits[col * self.words + row / 64] ^= 1 << (row % 64);
+    }
+
+    fn column(&self, col: usize) -> &[u64] {
+        &self.bits[col * self.words..(col + 1) * self.words]
+    }
+}
+
+/// The column groups of a mask and the rows they cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grouping {
+    /// The groups, as [`combine_columns`] returns them.
+    pub groups: Vec<Vec<usize>>,
+    /// `Σ_g` (rows with a nonzero in some column of `g`): the weights left after conflict
+    /// pruning keeps one per (row, group).
+    pub covered: usize,
+}
+
+/// [`combine_columns`] on a mask given as column bitsets, also counting the covered rows.
+pub fn group_columns(bits: &ColumnBits, alpha: usize, gamma: f64, slice: usize) -> Grouping {
+    let k = bits.k;
+    let budget = conflict_budget(gamma, bits.n);
     let slice = if slice == 0 { k.max(1) } else { slice };
-    let mut scratch = SliceScratch::new(n);
-    let mut groups = Vec::new();
+    let mut scratch = SliceScratch::new(bits.n);
+    let mut out = Grouping {
+        groups: Vec::new(),
+        covered: 0,
+    };
     let mut start = 0;
     while start < k {
         let end = k.min(start.saturating_add(slice));
-        scratch.load(mask, n, k, start, end);
+        scratch.load(bits, start, end);
         match budget {
-            Some(budget) if alpha >= 2 => scratch.group(start, alpha, budget, &mut groups),
-            _ => groups.extend(scratch.cols.iter().map(|&c| vec![start + c])),
+            Some(budget) if alpha >= 2 => scratch.group(start, alpha, budget, &mut out),
+            _ => {
+                out.groups
+                    .extend(scratch.cols.iter().map(|&c| vec![start + c]));
+                out.covered += scratch.pop.iter().sum::<usize>();
+            }
         }
         start = end;
     }
+    out
+}
+
+/// Names groups found on columns permuted into visit order (`visit[t]` = the column at
+/// position `t`) by their original columns, ascending within each group.
+pub fn groups_in_columns(groups: Vec<Vec<usize>>, visit: &[usize]) -> Vec<Vec<usize>> {
     groups
+        .into_iter()
+        .map(|g| {
+            let mut cols: Vec<usize> = g.into_iter().map(|t| visit[t]).collect();
+            cols.sort_unstable();
+            cols
+        })
+        .collect()
 }
 
 /// [`combine_columns`] with the greedy visiting the columns in the order `visit` instead of
@@ -150,14 +232,7 @@ pub fn combine_columns_in_order(
     let permuted: Vec<bool> = (0..n)
         .flat_map(|r| visit.iter().map(move |&c| mask[r * k + c]))
         .collect();
-    combine_columns(&permuted, n, k, alpha, gamma, slice)
-        .into_iter()
-        .map(|g| {
-            let mut cols: Vec<usize> = g.into_iter().map(|t| visit[t]).collect();
-            cols.sort_unstable();
-            cols
-        })
-        .collect()
+    groups_in_columns(combine_columns(&permuted, n, k, alpha, gamma, slice), visit)
 }
 
 /// PyTorch's flattening of a convolution's weights as a visit order over sparsim's columns:
@@ -214,35 +289,20 @@ impl SliceScratch {
         }
     }
 
-    /// Loads columns `start..end` of the mask: bitsets of the columns with a nonzero.
-    fn load(&mut self, mask: &[bool], n: usize, k: usize, start: usize, end: usize) {
-        let width = end - start;
-        let words = self.words;
+    /// Loads columns `start..end`: the bitsets of the columns with a nonzero, in column order.
+    fn load(&mut self, mask: &ColumnBits, start: usize, end: usize) {
         self.bits.clear();
-        self.bits.resize(width * words, 0);
-        for r in 0..n {
-            let (word, bit) = (r / 64, 1u64 << (r % 64));
-            let row = &mask[r * k + start..r * k + end];
-            for (c, _) in row.iter().enumerate().filter(|&(_, &b)| b) {
-                self.bits[c * words + word] |= bit;
-            }
-        }
-        // Compact the nonzero columns to the front, keeping column order.
         self.cols.clear();
         self.pop.clear();
-        for c in 0..width {
-            let pop: usize = self.bits[c * words..(c + 1) * words]
-                .iter()
-                .map(|w| w.count_ones() as usize)
-                .sum();
+        for c in start..end {
+            let column = mask.column(c);
+            let pop: usize = column.iter().map(|w| w.count_ones() as usize).sum();
             if pop > 0 {
-                let g = self.cols.len();
-                self.bits.copy_within(c * words..(c + 1) * words, g * words);
-                self.cols.push(c);
+                self.bits.extend_from_slice(column);
+                self.cols.push(c - start);
                 self.pop.push(pop);
             }
         }
-        self.bits.truncate(self.cols.len() * words);
     }
 
     fn col_bits(&self, j: usize) -> &[u64] {
@@ -250,7 +310,7 @@ impl SliceScratch {
     }
 
     /// Runs the greedy on the loaded slice (`alpha ≥ 2`) and appends its groups to `out`.
-    fn group(&mut self, start: usize, alpha: usize, budget: u64, out: &mut Vec<Vec<usize>>) {
+    fn group(&mut self, start: usize, alpha: usize, budget: u64, out: &mut Grouping) {
         let g = self.cols.len();
         self.alive.clear();
         self.alive.resize(g, true);
@@ -308,7 +368,12 @@ impl SliceScratch {
                     .retain(|&j| conf.saturating_add(overlap[j] as u64) <= budget);
             }
             members.sort_unstable();
-            out.push(members);
+            out.groups.push(members);
+            out.covered += self
+                .cov
+                .iter()
+                .map(|w| w.count_ones() as usize)
+                .sum::<usize>();
         }
     }
 }

@@ -46,12 +46,13 @@ fn nonzero_blocks(row: &[f32], b: usize) -> usize {
         .count()
 }
 
-/// Index of the allowed size nearest `x` in log scale (ties to the smaller).
-fn nearest(sizes: &[u32], x: f64) -> usize {
+/// Index of the allowed size nearest `x` in log scale (ties to the smaller), given the
+/// sizes' logarithms.
+fn nearest(log_sizes: &[f64], x: f64) -> usize {
     let lx = x.max(1e-9).ln();
     let mut best = 0;
-    for (i, &s) in sizes.iter().enumerate() {
-        if (f64::from(s).ln() - lx).abs() < (f64::from(sizes[best]).ln() - lx).abs() - 1e-12 {
+    for (i, &ls) in log_sizes.iter().enumerate() {
+        if (ls - lx).abs() < (log_sizes[best] - lx).abs() - 1e-12 {
             best = i;
         }
     }
@@ -81,8 +82,12 @@ impl Darb {
             })
             .collect();
         let budget = keep_count(self.sparsity, w.n * w.k);
+        let log_sizes: Vec<f64> = sizes.iter().map(|&s| f64::from(s).ln()).collect();
         let assign = |lambda: f64| -> Vec<usize> {
-            ratio.iter().map(|r| nearest(sizes, lambda * r)).collect()
+            ratio
+                .iter()
+                .map(|r| nearest(&log_sizes, lambda * r))
+                .collect()
         };
         let total = |a: &[usize]| -> usize { a.iter().enumerate().map(|(n, &i)| kept[n][i]).sum() };
         let (mut lo, mut hi) = (1e-6f64.ln(), 1e9f64.ln());
@@ -183,11 +188,7 @@ mod tests {
 
     #[test]
     fn bwhm_keeps_one_weight_per_block() {
-        let w = WeightMatrix {
-            n: 1,
-            k: 6,
-            data: vec![0.1, -0.9, 0.5, 0.2, 0.0, 0.3],
-        };
+        let w = WeightMatrix::new(1, 6, vec![0.1, -0.9, 0.5, 0.2, 0.0, 0.3]);
         let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
         let d = Darb {
             sparsity: 0.5,
@@ -209,7 +210,7 @@ mod tests {
         let mut data = vec![1.0f32; k];
         data.extend(std::iter::repeat_n(0.01f32, k));
         data[k] = 0.5; // one big weight in filter 1
-        let w = WeightMatrix { n: 2, k, data };
+        let w = WeightMatrix::new(2, k, data);
         let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
         let d = Darb {
             sparsity: 0.6,

@@ -19,19 +19,18 @@ pub struct Masked {
 
 /// W on the array as it is, with the weights `keep` allows (others zero).
 pub fn in_place(kind: LayoutKind, w: &WeightMatrix, keep: impl Fn(usize) -> bool) -> Packed {
-    let columns = (0..w.n).map(|n| {
-        (0..w.k)
-            .map(|k| {
-                let i = n * w.k + k;
-                Cell {
-                    k: k as u32,
-                    w: if keep(i) { w.data[i] } else { 0.0 },
-                    bits: 0,
-                }
-            })
-            .collect()
-    });
-    let block = PackedBlock::from_columns((0..w.n as u32).collect(), columns, vec![0; w.n]);
+    // Column n is filter n's row of W, so the cells are W's values in order.
+    let cells = w
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| Cell {
+            k: (i % w.k.max(1)) as u32,
+            w: if keep(i) { x } else { 0.0 },
+            bits: 0,
+        })
+        .collect();
+    let block = PackedBlock::from_cells((0..w.n as u32).collect(), w.k, cells, vec![0; w.n]);
     Packed::new(kind, w, vec![block])
 }
 

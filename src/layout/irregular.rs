@@ -67,11 +67,11 @@ mod tests {
     /// filter 1 empties and is dropped; filter 2 (4 kept) comes before filter 0 (2 kept).
     #[test]
     fn compacts_each_filter_and_orders_by_depth() {
-        let w = WeightMatrix {
-            n: 3,
-            k: 4,
-            data: vec![0.9, 0.0, 0.1, 0.5, 0.0, 0.2, 0.0, 0.0, 0.3, 0.8, 0.7, 0.6],
-        };
+        let w = WeightMatrix::new(
+            3,
+            4,
+            vec![0.9, 0.0, 0.1, 0.5, 0.0, 0.2, 0.0, 0.0, 0.3, 0.8, 0.7, 0.6],
+        );
         let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
         let p = Irregular { sparsity: 0.5 }.prune_and_pack(&w, &s, &LayerContext { kernel: None });
         let b = &p.blocks[0];

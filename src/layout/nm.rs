@@ -6,7 +6,7 @@
 //! block: fan-in and bus demand ≤ M. Metadata: `ceil(log2 M)` bits per kept weight.
 
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
-use super::prune::top_k;
+use super::prune::top_k_in_place;
 use super::{LayerContext, Layout, LayoutKind};
 use crate::weights::WeightMatrix;
 
@@ -26,15 +26,19 @@ impl Layout for Nm {
     fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
         let (n_keep, m) = (self.n as usize, self.m as usize);
         let bits = index_bits(m as u64) as u16;
-        let columns = (0..w.n).map(|f| {
-            let mut col = Vec::new();
+        let rows = compressed_k(w.k as u64, n_keep as u64, m as u64) as usize;
+        let mut kept: Vec<usize> = Vec::with_capacity(m);
+        let columns = (0..w.n).map(move |f| {
+            let mut col = Vec::with_capacity(rows);
             for start in (0..w.k).step_by(m) {
                 let end = (start + m).min(w.k);
-                let mut nonzero: Vec<usize> = (start..end)
-                    .map(|k| f * w.k + k)
-                    .filter(|&i| w.data[i] != 0.0)
-                    .collect();
-                let kept = top_k(&mut nonzero, scores, n_keep);
+                kept.clear();
+                kept.extend(
+                    (start..end)
+                        .map(|k| f * w.k + k)
+                        .filter(|&i| w.data[i] != 0.0),
+                );
+                top_k_in_place(&mut kept, scores, n_keep);
                 let slots = n_keep.min(end - start);
                 for s in 0..slots {
                     col.push(match kept.get(s) {
@@ -74,11 +78,7 @@ mod tests {
     #[test]
     fn keeps_the_best_n_of_each_block() {
         // One filter, K = 6, 2:4 → blocks [0..4), [4..6): 2 + 2 slots.
-        let w = WeightMatrix {
-            n: 1,
-            k: 6,
-            data: vec![0.1, -0.9, 0.5, 0.2, 0.0, 0.3],
-        };
+        let w = WeightMatrix::new(1, 6, vec![0.1, -0.9, 0.5, 0.2, 0.0, 0.3]);
         let s: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
         let p = Nm { n: 2, m: 4 }.prune_and_pack(&w, &s, &LayerContext { kernel: None });
         let b = &p.blocks[0];

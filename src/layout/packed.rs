@@ -55,6 +55,31 @@ impl PackedBlock {
         self.filters.len()
     }
 
+    /// A block of `rows` packed rows whose column-major cells are given whole.
+    ///
+    /// # Panics
+    ///
+    /// If `cells` does not hold `rows` cells for each filter.
+    pub fn from_cells(
+        filters: Vec<u32>,
+        rows: usize,
+        cells: Vec<Cell>,
+        column_bits: Vec<u32>,
+    ) -> PackedBlock {
+        assert_eq!(
+            Some(cells.len()),
+            rows.checked_mul(filters.len()),
+            "a block's cells fill its rows × columns"
+        );
+        PackedBlock {
+            filters,
+            rows,
+            cells,
+            column_bits,
+            block_size: 0,
+        }
+    }
+
     /// A block whose columns are given top-down; shorter columns are padded with empties.
     /// Columns are consumed one at a time, so a lazy iterator never holds more than one
     /// column besides the block itself.
@@ -84,7 +109,9 @@ impl PackedBlock {
         let mut end = lens.iter().sum::<usize>();
         for (col, &len) in lens.iter().enumerate().rev() {
             let start = end - len;
-            cells.copy_within(start..end, col * rows);
+            if start != col * rows {
+                cells.copy_within(start..end, col * rows);
+            }
             cells[col * rows + len..(col + 1) * rows].fill(Cell::NONE);
             end = start;
         }

@@ -27,6 +27,16 @@ pub fn top_k(candidates: &mut [usize], scores: &[f32], keep: usize) -> Vec<usize
     kept
 }
 
+/// [`top_k`] without allocating: leaves the kept indices, ascending, as `candidates`.
+pub fn top_k_in_place(candidates: &mut Vec<usize>, scores: &[f32], keep: usize) {
+    let keep = keep.min(candidates.len());
+    if keep > 0 && keep < candidates.len() {
+        candidates.select_nth_unstable_by(keep - 1, by_score_desc(scores));
+    }
+    candidates.truncate(keep);
+    candidates.sort_unstable();
+}
+
 /// Weights to keep for a target sparsity over `total` weights: `round((1 − s)·total)`.
 pub fn keep_count(sparsity: f64, total: usize) -> usize {
     ((1.0 - sparsity) * total as f64).round() as usize
@@ -47,27 +57,33 @@ fn rank_key(score: f32, index: usize) -> u64 {
 }
 
 /// Sorts rank keys ascending. The keys are made in ascending index order and the index is
-/// their low half, so a stable sort on the high (score) half alone sorts them fully: two
-/// 16-bit counting-sort passes, linear in the number of weights.
+/// their low half, so a stable sort on the high (score) half alone sorts them fully: three
+/// 11-bit counting-sort passes (their counters stay in L1), linear in the number of weights.
 fn sort_by_rank(keys: &mut Vec<u64>) {
     debug_assert!(keys.windows(2).all(|p| (p[0] as u32) < (p[1] as u32)));
     if keys.len() < 1 << 12 {
         keys.sort_unstable();
         return;
     }
-    let mut buf = vec![0u64; keys.len()];
-    for shift in [32u32, 48] {
-        let digit = |k: u64| ((k >> shift) & 0xFFFF) as usize;
-        let mut start = vec![0usize; 1 << 16];
-        for &k in keys.iter() {
-            start[digit(k)] += 1;
+    const BITS: u32 = 11;
+    const SHIFTS: [u32; 3] = [32, 32 + BITS, 32 + 2 * BITS];
+    let digit = |k: u64, shift: u32| ((k >> shift) & ((1 << BITS) - 1)) as usize;
+    // All three histograms in one read of the keys.
+    let mut start = vec![[0usize; 1 << BITS]; 3];
+    for &k in keys.iter() {
+        for (pass, &shift) in SHIFTS.iter().enumerate() {
+            start[pass][digit(k, shift)] += 1;
         }
+    }
+    let mut buf = vec![0u64; keys.len()];
+    for (pass, &shift) in SHIFTS.iter().enumerate() {
+        let start = &mut start[pass];
         let mut sum = 0;
         for c in start.iter_mut() {
             (*c, sum) = (sum, sum + *c);
         }
         for &k in keys.iter() {
-            let d = digit(k);
+            let d = digit(k, shift);
             buf[start[d]] = k;
             start[d] += 1;
         }
@@ -116,8 +132,19 @@ impl Ranking {
 
     /// The mask [`irregular_mask`] gives at `sparsity`.
     pub fn mask(&self, sparsity: f64) -> Vec<bool> {
-        let keep = keep_count(sparsity, self.len).min(self.keys.len());
-        mask_of(&self.keys[..keep], self.len)
+        mask_of(&self.keys[..self.keep(sparsity)], self.len)
+    }
+
+    /// How many weights that mask keeps: the best `keep` ranks.
+    pub fn keep(&self, sparsity: f64) -> usize {
+        keep_count(sparsity, self.len).min(self.keys.len())
+    }
+
+    /// The row-major indices of the weights ranked `ranks`, best first.
+    pub fn indices(&self, ranks: std::ops::Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        self.keys[ranks]
+            .iter()
+            .map(|key| (key & 0xFFFF_FFFF) as usize)
     }
 }
 
@@ -178,11 +205,7 @@ mod tests {
 
     #[test]
     fn irregular_mask_keeps_exactly_the_target() {
-        let w = WeightMatrix {
-            n: 2,
-            k: 4,
-            data: vec![0.1, -0.5, 0.0, 0.3, 0.2, 0.0, -0.9, 0.05],
-        };
+        let w = WeightMatrix::new(2, 4, vec![0.1, -0.5, 0.0, 0.3, 0.2, 0.0, -0.9, 0.05]);
         let scores: Vec<f32> = w.data.iter().map(|x| x.abs()).collect();
         let m = irregular_mask(&w, &scores, 0.5);
         assert_eq!(m, vec![false, true, false, true, true, false, true, false]);

@@ -17,7 +17,11 @@ use crate::workload::{LayerOp, Network};
 use files::NamedTensor;
 
 /// A dense N×K weight matrix, row-major.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its nonzero count and Σw² are computed once, at first use, and kept: every layout that
+/// prunes the matrix reports them. Build a matrix with [`WeightMatrix::new`] and do not
+/// change `data` afterwards.
+#[derive(Debug, Clone)]
 pub struct WeightMatrix {
     /// Rows: filters / output neurons.
     pub n: usize,
@@ -25,9 +29,48 @@ pub struct WeightMatrix {
     pub k: usize,
     /// `n · k` values, row-major.
     pub data: Vec<f32>,
+    /// Nonzero count and Σw², once computed.
+    totals: std::sync::OnceLock<(usize, f64)>,
+}
+
+impl PartialEq for WeightMatrix {
+    fn eq(&self, other: &WeightMatrix) -> bool {
+        (self.n, self.k, &self.data) == (other.n, other.k, &other.data)
+    }
 }
 
 impl WeightMatrix {
+    /// An `n × k` matrix of row-major `data`.
+    ///
+    /// # Panics
+    ///
+    /// If `data.len() != n · k`.
+    pub fn new(n: usize, k: usize, data: Vec<f32>) -> WeightMatrix {
+        assert_eq!(
+            Some(data.len()),
+            n.checked_mul(k),
+            "a weight matrix holds n·k values"
+        );
+        WeightMatrix {
+            n,
+            k,
+            data,
+            totals: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn totals(&self) -> (usize, f64) {
+        *self.totals.get_or_init(|| {
+            let nnz = self.data.iter().filter(|w| **w != 0.0).count();
+            let sq = self
+                .data
+                .iter()
+                .map(|w| f64::from(*w) * f64::from(*w))
+                .sum();
+            (nnz, sq)
+        })
+    }
+
     /// Row `i` (one filter).
     pub fn row(&self, i: usize) -> &[f32] {
         &self.data[i * self.k..(i + 1) * self.k]
@@ -40,15 +83,12 @@ impl WeightMatrix {
 
     /// Nonzero count.
     pub fn nnz(&self) -> usize {
-        self.data.iter().filter(|w| **w != 0.0).count()
+        self.totals().0
     }
 
-    /// Σ w², in f64.
+    /// Σ w², in f64, summed in row-major order.
     pub fn sum_of_squares(&self) -> f64 {
-        self.data
-            .iter()
-            .map(|w| f64::from(*w) * f64::from(*w))
-            .sum()
+        self.totals().1
     }
 }
 
@@ -302,7 +342,7 @@ fn bind_layer(
                             }
                         }
                     }
-                    WeightMatrix { n: per, k, data }
+                    WeightMatrix::new(per, k, data)
                 })
                 .collect();
             Ok(LayerWeights { matrices })
@@ -322,11 +362,7 @@ fn bind_layer(
                 ));
             }
             Ok(LayerWeights {
-                matrices: vec![WeightMatrix {
-                    n,
-                    k,
-                    data: t.data.clone(),
-                }],
+                matrices: vec![WeightMatrix::new(n, k, t.data.clone())],
             })
         }
         LayerOp::Recurrent(l) => {
@@ -366,7 +402,7 @@ fn bind_layer(
                 data.extend_from_slice(&t_hh.data[n * h..(n + 1) * h]);
             }
             Ok(LayerWeights {
-                matrices: vec![WeightMatrix { n: rows, k, data }],
+                matrices: vec![WeightMatrix::new(rows, k, data)],
             })
         }
         LayerOp::NonMac(_) => unreachable!("non-MAC layers have no weights"),

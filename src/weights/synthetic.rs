@@ -149,7 +149,7 @@ pub fn synthetic_matrix(
             data.push((s * channel_scale[channel_of(j)] * kaiming * g.laplace()) as f32);
         }
     }
-    WeightMatrix { n, k, data }
+    WeightMatrix::new(n, k, data)
 }
 
 #[cfg(test)]

@@ -64,11 +64,7 @@ fn pe(effectual: u64, fill_drain: u64, bus_wait: u64, stalled: u64) -> PeStateCo
 /// Every PE makes 3 MACs, back to back (no bus wait), and fills/drains the other 4 cycles.
 #[test]
 fn dense_two_by_two_fold() {
-    let w = WeightMatrix {
-        n: 2,
-        k: 2,
-        data: vec![0.5, -0.25, 1.0, 0.75],
-    };
+    let w = WeightMatrix::new(2, 2, vec![0.5, -0.25, 1.0, 0.75]);
     let cols: Vec<Vec<Cell>> = (0..2)
         .map(|n| {
             (0..2)
@@ -142,7 +138,7 @@ fn packed_three_by_two_fold_with_more_activations_than_lanes() {
             data[n * 6 + k as usize] = 0.5 + (n * 3 + r) as f32 * 0.25;
         }
     }
-    let w = WeightMatrix { n: 2, k: 6, data };
+    let w = WeightMatrix::new(2, 6, data);
     let cols: Vec<Vec<Cell>> = ks
         .iter()
         .enumerate()

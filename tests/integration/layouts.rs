@@ -17,14 +17,14 @@ use crate::common::fixture;
 
 /// A synthetic matrix with a fraction of its weights zeroed (as a file's zeros would be).
 fn matrix(n: usize, k: usize, zero_frac: f64, seed: u64) -> WeightMatrix {
-    let mut w = synthetic_matrix(n, k, k, |j| j, seed, Default::default());
+    let mut data = synthetic_matrix(n, k, k, |j| j, seed, Default::default()).data;
     let mut g = SplitMix64::new(seed ^ 0xABCD);
-    for x in &mut w.data {
+    for x in &mut data {
         if g.uniform() < zero_frac {
             *x = 0.0;
         }
     }
-    w
+    WeightMatrix::new(n, k, data)
 }
 
 fn magnitude(w: &WeightMatrix) -> Vec<f32> {
