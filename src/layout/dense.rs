@@ -19,19 +19,24 @@ pub struct Masked {
 
 /// W on the array as it is, with the weights `keep` allows (others zero).
 pub fn in_place(kind: LayoutKind, w: &WeightMatrix, keep: impl Fn(usize) -> bool) -> Packed {
-    // Column n is filter n's row of W, so the cells are W's values in order.
-    let cells = w
-        .data
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| Cell {
+    // Column n is filter n's row of W, so the cells are W's values in order; the kept count
+    // and Σw² are summed as they are made, in that order.
+    let mut cells = Vec::with_capacity(w.data.len());
+    let (mut nnz, mut sq) = (0u64, 0f64);
+    for (i, &x) in w.data.iter().enumerate() {
+        let x = if keep(i) { x } else { 0.0 };
+        if x != 0.0 {
+            nnz += 1;
+            sq += f64::from(x) * f64::from(x);
+        }
+        cells.push(Cell {
             k: (i % w.k.max(1)) as u32,
-            w: if keep(i) { x } else { 0.0 },
+            w: x,
             bits: 0,
-        })
-        .collect();
+        });
+    }
     let block = PackedBlock::from_cells((0..w.n as u32).collect(), w.k, cells, vec![0; w.n]);
-    Packed::new(kind, w, vec![block])
+    Packed::with_kept(kind, w, vec![block], (nnz, sq))
 }
 
 impl Layout for Dense {

@@ -176,6 +176,37 @@ impl Packed {
         }
     }
 
+    /// [`Packed::new`] with the kept cells' count and Σw² already summed by the caller, over
+    /// the blocks' cells in order (the sum [`Packed::new`] would make).
+    pub(crate) fn with_kept(
+        layout: LayoutKind,
+        w: &WeightMatrix,
+        blocks: Vec<PackedBlock>,
+        (nnz_after, weight_sq_after): (u64, f64),
+    ) -> Packed {
+        debug_assert_eq!(
+            (nnz_after, weight_sq_after),
+            Packed::new(layout, w, blocks.clone()).kept(),
+            "the caller's kept totals"
+        );
+        Packed {
+            layout,
+            n: w.n,
+            k: w.k,
+            blocks,
+            nnz_before: w.nnz() as u64,
+            nnz_after,
+            weight_sq_before: w.sum_of_squares(),
+            weight_sq_after,
+            note: None,
+            groups: Vec::new(),
+        }
+    }
+
+    fn kept(&self) -> (u64, f64) {
+        (self.nnz_after, self.weight_sq_after)
+    }
+
     /// Adds a note.
     pub fn with_note(mut self, note: impl Into<String>) -> Packed {
         self.note = Some(note.into());

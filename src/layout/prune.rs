@@ -104,10 +104,13 @@ fn rank_keys(w: &WeightMatrix, scores: &[f32]) -> Vec<u64> {
         w.data.len() < 1 << 32,
         "a layer has fewer than 2^32 weights"
     );
-    (0..w.data.len())
-        .filter(|&i| w.data[i] != 0.0)
-        .map(|i| rank_key(scores[i], i))
-        .collect()
+    let mut keys = Vec::with_capacity(w.nnz());
+    keys.extend(
+        (0..w.data.len())
+            .filter(|&i| w.data[i] != 0.0)
+            .map(|i| rank_key(scores[i], i)),
+    );
+    keys
 }
 
 /// A keep-mask over `len` weights marking the weights of `keys`.
