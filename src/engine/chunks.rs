@@ -76,33 +76,81 @@ pub struct LayerChunks {
 /// Rows summarized at a time: a tile of rows × chunk columns stays in cache.
 const ROW_TILE: usize = 256;
 
+/// Rows summarized at a time when several widths are cut from one read: a tile of rows ×
+/// all of a block's columns stays in cache while every width reads it.
+const SHARED_ROW_TILE: usize = 64;
+
 impl LayerChunks {
     /// Summarizes the column chunks of `packs` for an array `cols` wide. `k` bounds the
     /// window indices (the layer's K).
     pub fn new(packs: &[Packed], cols: u32, k: usize) -> LayerChunks {
-        let mut scratch = Scratch::new(k, cols as usize);
-        let width = cols as usize;
-        LayerChunks {
-            cols,
-            packs: packs
-                .iter()
-                .map(|p| {
-                    let mut metadata_bits = 0u64;
-                    let mut chunks = Vec::new();
-                    for (bi, block) in p.blocks.iter().enumerate() {
-                        for cc in 0..block.cols().div_ceil(width) {
-                            let range = cc * width..((cc + 1) * width).min(block.cols());
-                            let (chunk, bits) = scratch.chunk(block, bi, cc, range);
-                            metadata_bits += bits + chunk.column_bits;
-                            chunks.push(chunk);
+        let mut all = LayerChunks::tiled(packs, &[cols], k, ROW_TILE);
+        all.pop().expect("one width, one set of chunks")
+    }
+
+    /// [`LayerChunks::new`] for each of `widths`, reading every cell once from memory: each
+    /// tile of rows is summarized for all the widths while it is in cache.
+    pub fn for_widths(packs: &[Packed], widths: &[u32], k: usize) -> Vec<LayerChunks> {
+        LayerChunks::tiled(packs, widths, k, SHARED_ROW_TILE)
+    }
+
+    fn tiled(packs: &[Packed], widths: &[u32], k: usize, row_tile: usize) -> Vec<LayerChunks> {
+        let widest = widths.iter().copied().max().unwrap_or(1) as usize;
+        let mut scratch = Scratch::new(k, widest, row_tile);
+        let mut out: Vec<LayerChunks> = widths
+            .iter()
+            .map(|&cols| LayerChunks {
+                cols,
+                packs: Vec::with_capacity(packs.len()),
+            })
+            .collect();
+        for p in packs {
+            // Per width: the chunks so far and their metadata bits.
+            let mut cut: Vec<(Vec<Chunk>, u64)> = widths.iter().map(|_| (Vec::new(), 0)).collect();
+            for (bi, block) in p.blocks.iter().enumerate() {
+                let firsts: Vec<usize> = cut.iter().map(|(chunks, _)| chunks.len()).collect();
+                for (&width, (chunks, bits)) in widths.iter().zip(cut.iter_mut()) {
+                    let width = width as usize;
+                    for cc in 0..block.cols().div_ceil(width) {
+                        let range = cc * width..((cc + 1) * width).min(block.cols());
+                        let chunk = Chunk::open(block, bi, cc, range);
+                        *bits += chunk.column_bits;
+                        chunks.push(chunk);
+                    }
+                }
+                let mut start = 0;
+                while start < block.rows {
+                    let len = row_tile.min(block.rows - start);
+                    for ((chunks, bits), &first) in cut.iter_mut().zip(&firsts) {
+                        for chunk in &mut chunks[first..] {
+                            *bits += scratch.rows(block, chunk, start, len);
                         }
                     }
-                    PackChunks {
-                        chunks,
-                        metadata_bits,
-                    }
-                })
-                .collect(),
+                    start += len;
+                }
+            }
+            for (layer, (chunks, metadata_bits)) in out.iter_mut().zip(cut) {
+                layer.packs.push(PackChunks {
+                    chunks,
+                    metadata_bits,
+                });
+            }
+        }
+        out
+    }
+}
+
+impl Chunk {
+    /// Columns `cols` of `block`, before any row is summarized.
+    fn open(block: &PackedBlock, bi: usize, cc: usize, cols: Range<usize>) -> Chunk {
+        Chunk {
+            block: bi,
+            index: cc,
+            column_bits: cols.clone().map(|c| u64::from(block.column_bits[c])).sum(),
+            cols,
+            rows: Vec::new(),
+            ks: Vec::new(),
+            ks_start: vec![0],
         }
     }
 }
@@ -132,79 +180,60 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(k: usize, width: usize) -> Scratch {
+    fn new(k: usize, width: usize, row_tile: usize) -> Scratch {
         Scratch {
             stamp: vec![u32::MAX; k],
             stamp_id: 0,
-            tile: vec![EMPTY; ROW_TILE * width],
-            tally: vec![RowTally::default(); ROW_TILE],
+            tile: vec![EMPTY; row_tile * width],
+            tally: vec![RowTally::default(); row_tile],
         }
     }
 
-    /// Summarizes the columns `cols` of `block`, reading each column's cells in order; also
-    /// returns the metadata bits of all its cells.
-    fn chunk(
-        &mut self,
-        block: &PackedBlock,
-        bi: usize,
-        cc: usize,
-        cols: Range<usize>,
-    ) -> (Chunk, u64) {
-        let mut cell_bits = 0u64;
+    /// Summarizes rows `start..start + len` of `chunk`'s columns of `block` (at most the
+    /// scratch's row tile), reading each column's cells in order: appends the active rows
+    /// and returns the metadata bits of all those cells.
+    fn rows(&mut self, block: &PackedBlock, out: &mut Chunk, start: usize, len: usize) -> u64 {
+        let cols = out.cols.clone();
         let width = cols.len();
-        let mut out = Chunk {
-            block: bi,
-            index: cc,
-            column_bits: cols.clone().map(|c| u64::from(block.column_bits[c])).sum(),
-            cols: cols.clone(),
-            rows: Vec::new(),
-            ks: Vec::new(),
-            ks_start: vec![0],
-        };
-        let mut start = 0;
-        while start < block.rows {
-            let len = ROW_TILE.min(block.rows - start);
-            let tally = &mut self.tally[..len];
-            tally.fill(RowTally::default());
-            // The tile is column-major (`tile[ci·len + i]`): each column is copied in order.
-            for (ci, col) in cols.clone().enumerate() {
-                let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
-                let ks = &mut self.tile[ci * len..(ci + 1) * len];
-                for ((cell, k), t) in cells.iter().zip(ks).zip(tally.iter_mut()) {
-                    t.bits += u64::from(cell.bits);
-                    t.entries += u32::from(cell.bits > 0);
-                    *k = cell.k;
-                    let held = cell.k != EMPTY;
-                    t.any |= held;
-                    t.effectual += u32::from(held && cell.w != 0.0);
-                }
+        let tally = &mut self.tally[..len];
+        tally.fill(RowTally::default());
+        // The tile is column-major (`tile[ci·len + i]`): each column is copied in order.
+        for (ci, col) in cols.clone().enumerate() {
+            let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
+            let ks = &mut self.tile[ci * len..(ci + 1) * len];
+            for ((cell, k), t) in cells.iter().zip(ks).zip(tally.iter_mut()) {
+                t.bits += u64::from(cell.bits);
+                t.entries += u32::from(cell.bits > 0);
+                *k = cell.k;
+                let held = cell.k != EMPTY;
+                t.any |= held;
+                t.effectual += u32::from(held && cell.w != 0.0);
             }
-            cell_bits += tally.iter().map(|t| t.bits).sum::<u64>();
-            for i in 0..len {
-                let t = self.tally[i];
-                if !t.any {
-                    continue;
-                }
-                self.stamp_id = self.stamp_id.wrapping_add(1);
-                let mut demand = 0u32;
-                for &k in self.tile[i..width * len].iter().step_by(len) {
-                    if k != EMPTY && self.stamp[k as usize] != self.stamp_id {
-                        self.stamp[k as usize] = self.stamp_id;
-                        demand += 1;
-                        out.ks.push(k);
-                    }
-                }
-                out.rows.push(RowSummary {
-                    row: (start + i) as u32,
-                    demand,
-                    effectual: t.effectual,
-                    entries: t.entries,
-                    meta_bits: t.bits,
-                });
-                out.ks_start.push(out.ks.len() as u32);
-            }
-            start += len;
         }
-        (out, cell_bits)
+        let cell_bits = tally.iter().map(|t| t.bits).sum::<u64>();
+        for i in 0..len {
+            let t = self.tally[i];
+            if !t.any {
+                continue;
+            }
+            self.stamp_id = self.stamp_id.wrapping_add(1);
+            let mut demand = 0u32;
+            for &k in self.tile[i..width * len].iter().step_by(len) {
+                if k != EMPTY && self.stamp[k as usize] != self.stamp_id {
+                    self.stamp[k as usize] = self.stamp_id;
+                    demand += 1;
+                    out.ks.push(k);
+                }
+            }
+            out.rows.push(RowSummary {
+                row: (start + i) as u32,
+                demand,
+                effectual: t.effectual,
+                entries: t.entries,
+                meta_bits: t.bits,
+            });
+            out.ks_start.push(out.ks.len() as u32);
+        }
+        cell_bits
     }
 }

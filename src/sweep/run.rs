@@ -272,14 +272,25 @@ fn run_packing(
             .or_default()
             .push(group);
     }
-    for (width, mut subgroups) in by_width {
-        subgroups.sort();
-        let chunks: Vec<Option<LayerChunks>> = (0..net.layers.len())
-            .into_par_iter()
-            .map(|l| {
-                let k = net.layers[l].gemm_work().map_or(0, |w| w.shape.k as usize);
-                packs[l].as_ref().map(|pk| LayerChunks::new(pk, width, k))
+    // Every width's chunks come from one read of each packing's cells.
+    let widths: Vec<u32> = by_width.keys().copied().collect();
+    let mut cut: Vec<Option<Vec<Option<LayerChunks>>>> = (0..net.layers.len())
+        .into_par_iter()
+        .map(|l| {
+            let k = net.layers[l].gemm_work().map_or(0, |w| w.shape.k as usize);
+            packs[l].as_ref().map(|pk| {
+                LayerChunks::for_widths(pk, &widths, k)
+                    .into_iter()
+                    .map(Some)
+                    .collect()
             })
+        })
+        .collect();
+    for (wi, (_, mut subgroups)) in by_width.into_iter().enumerate() {
+        subgroups.sort();
+        let chunks: Vec<Option<LayerChunks>> = cut
+            .iter_mut()
+            .map(|c| c.as_mut().and_then(|by_width| by_width[wi].take()))
             .collect();
         subgroups.par_iter().for_each(|group| {
             let arch = &archs[group[0]];
