@@ -115,6 +115,7 @@ pub const BUILTINS: &[Builtin] = &[
         Some("Small CNN in ConvNetDraw notation (28x28x1 input, 2 conv + 1 FC)")
     ),
     builtin!(Workload, "workloads", "lenet5", "toml", None),
+    builtin!(Workload, "workloads", "llm_mlp_gate", "toml", None),
     builtin!(Workload, "workloads", "lstm_mnist_rows", "toml", None),
     builtin!(Workload, "workloads", "lstm_ptb_medium", "toml", None),
     builtin!(Workload, "workloads", "minilm_l6", "toml", None),

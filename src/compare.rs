@@ -9,6 +9,7 @@ use crate::engine::simulate_layer;
 use crate::engine::sparse::{PeLimits, SparseStats, simulate_packed};
 use crate::layout::importance::scores;
 use crate::layout::packed::Packed;
+use crate::layout::prune::Pruning;
 use crate::layout::{LayerContext, LayoutKind, LayoutParams, build};
 use crate::stats::{LayerStats, PeGrid};
 use crate::verify::{Difference, cross_check_traced, fast_with_grid, verify_outputs};
@@ -335,11 +336,12 @@ pub fn pack_layer(
     params: &LayoutParams,
 ) -> Vec<Packed> {
     let scores = layer_scores(network, weights, index, params);
-    pack_layer_scored(network, weights, index, kind, params, &scores)
+    let prunings = layer_prunings(weights, index, &scores);
+    pack_pruned_layer(&network.layers[index], kind, params, &prunings)
 }
 
 /// The importance scores of every weight matrix of layer `index`, as [`pack_layer`] uses
-/// them: compute them once to pack the layer under several layouts.
+/// them.
 pub fn layer_scores(
     network: &Network,
     weights: &[Option<LayerWeights>],
@@ -353,23 +355,33 @@ pub fn layer_scores(
         .collect()
 }
 
-/// [`pack_layer`] with the layer's scores given ([`layer_scores`] under the same `params`).
-pub fn pack_layer_scored(
-    network: &Network,
-    weights: &[Option<LayerWeights>],
+/// The weight matrices of layer `index` with their scores, ready to be pruned by several
+/// layouts that share what they compute (the irregular masks).
+fn layer_prunings<'a>(
+    weights: &'a [Option<LayerWeights>],
     index: usize,
-    kind: LayoutKind,
-    params: &LayoutParams,
-    scores: &[Vec<f32>],
-) -> Vec<Packed> {
-    let layer = &network.layers[index];
+    scores: &'a [Vec<f32>],
+) -> Vec<Pruning<'a>> {
     let lw = weights[index].as_ref().expect("MAC layers have weights");
-    let layout = build(kind, params);
-    let ctx = layer_context(layer);
     lw.matrices
         .iter()
         .zip(scores)
-        .map(|(m, s)| layout.prune_and_pack(m, s, &ctx))
+        .map(|(m, s)| Pruning::new(m, s))
+        .collect()
+}
+
+/// Packs `layer`, one matrix per pruning, under `kind`.
+fn pack_pruned_layer(
+    layer: &Layer,
+    kind: LayoutKind,
+    params: &LayoutParams,
+    prunings: &[Pruning],
+) -> Vec<Packed> {
+    let layout = build(kind, params);
+    let ctx = layer_context(layer);
+    prunings
+        .iter()
+        .map(|p| layout.pack_pruned(p, &ctx))
         .collect()
 }
 
@@ -596,17 +608,18 @@ fn compare_layer(
 ) -> Vec<CompareRow> {
     let layer = &network.layers[i];
     let mut dense_cycles = 0u64;
-    // Every layout prunes by the same scores.
+    // Every layout prunes by the same scores, and those at the same sparsity share its mask.
     let scores = weights[i]
         .as_ref()
         .map(|_| layer_scores(network, weights, i, &spec.params));
+    let prunings = scores.as_ref().map(|s| layer_prunings(weights, i, s));
     kinds
         .iter()
         .map(|&kind| {
-            let Some(scores) = &scores else {
+            let Some(prunings) = &prunings else {
                 return non_mac_row(arch, layer, kind);
             };
-            let packs = pack_layer_scored(network, weights, i, kind, &spec.params, scores);
+            let packs = pack_pruned_layer(layer, kind, &spec.params, prunings);
             let row = evaluate(
                 arch,
                 layer,

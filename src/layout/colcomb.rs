@@ -24,6 +24,7 @@
 use super::colcomb_groups::{ColumnBits, group_columns, groups_in_columns, torch_visit_order};
 use super::packed::{Cell, EMPTY, Packed, PackedBlock, index_bits};
 use super::params::ColumnOrder;
+use super::prune::Pruning;
 use super::prune::{Ranking, keep_count};
 use super::{LayerContext, Layout, LayoutKind};
 use crate::weights::WeightMatrix;
@@ -155,7 +156,8 @@ impl Layout for Colcomb {
         LayoutKind::Colcomb
     }
 
-    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], ctx: &LayerContext) -> Packed {
+    fn pack_pruned(&self, p: &Pruning, ctx: &LayerContext) -> Packed {
+        let (w, scores) = (p.w, p.scores);
         let budget = keep_count(self.sparsity, w.n * w.k);
         let visit = self.visit_order(w, ctx);
         let visit = visit.as_deref();

@@ -23,9 +23,9 @@
 
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
 use super::params::DarbMapping;
-use super::prune::{irregular_mask, keep_count};
+use super::prune::Pruning;
+use super::prune::keep_count;
 use super::{LayerContext, Layout, LayoutKind};
-use crate::weights::WeightMatrix;
 
 /// DARB, or BWHM when `block_sizes` has one entry.
 pub struct Darb {
@@ -61,12 +61,13 @@ fn nearest(log_sizes: &[f64], x: f64) -> usize {
 
 impl Darb {
     /// Block-size index per filter.
-    fn choose_blocks(&self, w: &WeightMatrix, scores: &[f32]) -> (Vec<usize>, Option<String>) {
+    fn choose_blocks(&self, p: &Pruning) -> (Vec<usize>, Option<String>) {
+        let w = p.w;
         let sizes = &self.block_sizes;
         if sizes.len() == 1 {
             return (vec![0; w.n], None);
         }
-        let mask = irregular_mask(w, scores, self.sparsity);
+        let mask = p.irregular_mask(self.sparsity);
         let ratio: Vec<f64> = (0..w.n)
             .map(|n| {
                 let nnz = mask[n * w.k..(n + 1) * w.k].iter().filter(|m| **m).count();
@@ -118,8 +119,9 @@ impl Layout for Darb {
         self.kind
     }
 
-    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
-        let (choice, note) = self.choose_blocks(w, scores);
+    fn pack_pruned(&self, p: &Pruning, _ctx: &LayerContext) -> Packed {
+        let (w, scores) = (p.w, p.scores);
+        let (choice, note) = self.choose_blocks(p);
         let code_bits = index_bits(self.block_sizes.len() as u64);
         // Filters in packing order: by block size, smallest first, then by index.
         let mut order: Vec<u32> = (0..w.n as u32).collect();
@@ -185,6 +187,7 @@ impl Layout for Darb {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::weights::WeightMatrix;
 
     #[test]
     fn bwhm_keeps_one_weight_per_block() {
@@ -218,7 +221,7 @@ mod tests {
             kind: LayoutKind::Darb,
             mapping: DarbMapping::ByBlockSize,
         };
-        let (choice, note) = d.choose_blocks(&w, &s);
+        let (choice, note) = d.choose_blocks(&Pruning::new(&w, &s));
         assert!(note.is_none());
         assert!(choice[0] < choice[1], "{choice:?}");
         let p = d.prune_and_pack(&w, &s, &LayerContext { kernel: None });

@@ -4,7 +4,7 @@
 //! ineffectual MACs, the baseline column combining packs against.
 
 use super::packed::{Cell, Packed, PackedBlock};
-use super::prune::irregular_mask;
+use super::prune::Pruning;
 use super::{LayerContext, Layout, LayoutKind};
 use crate::weights::WeightMatrix;
 
@@ -44,7 +44,8 @@ impl Layout for Dense {
         LayoutKind::Dense
     }
 
-    fn prune_and_pack(&self, w: &WeightMatrix, _scores: &[f32], _ctx: &LayerContext) -> Packed {
+    fn pack_pruned(&self, p: &Pruning, _ctx: &LayerContext) -> Packed {
+        let w = p.w;
         in_place(LayoutKind::Dense, w, |_| true)
     }
 }
@@ -54,8 +55,9 @@ impl Layout for Masked {
         LayoutKind::Masked
     }
 
-    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
-        let mask = irregular_mask(w, scores, self.sparsity);
+    fn pack_pruned(&self, p: &Pruning, _ctx: &LayerContext) -> Packed {
+        let w = p.w;
+        let mask = p.irregular_mask(self.sparsity);
         in_place(LayoutKind::Masked, w, |i| mask[i])
     }
 }

@@ -8,9 +8,8 @@
 //! and N + 1 column pointers of `ceil(log2(nnz + 1))` bits.
 
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
-use super::prune::irregular_mask;
+use super::prune::Pruning;
 use super::{LayerContext, Layout, LayoutKind};
-use crate::weights::WeightMatrix;
 
 /// Unstructured pruning at a target sparsity.
 pub struct Irregular {
@@ -23,8 +22,9 @@ impl Layout for Irregular {
         LayoutKind::Irregular
     }
 
-    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
-        let mask = irregular_mask(w, scores, self.sparsity);
+    fn pack_pruned(&self, p: &Pruning, _ctx: &LayerContext) -> Packed {
+        let w = p.w;
+        let mask = p.irregular_mask(self.sparsity);
         let idx_bits = index_bits(w.k as u64) as u16;
         let mut columns: Vec<(u32, Vec<Cell>)> = (0..w.n)
             .map(|n| {
@@ -62,6 +62,7 @@ impl Layout for Irregular {
 mod tests {
     use super::*;
     use crate::layout::packed::EMPTY;
+    use crate::weights::WeightMatrix;
 
     /// Hand-checked: 3 filters × 4, 50% sparsity keeps the 6 largest of 12 (0.2 and 0.1 go);
     /// filter 1 empties and is dropped; filter 2 (4 kept) comes before filter 0 (2 kept).

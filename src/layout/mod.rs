@@ -118,8 +118,12 @@ impl LayerContext {
 pub trait Layout {
     /// Which layout this is.
     fn kind(&self) -> LayoutKind;
+    /// Prunes and packs one weight matrix, reusing what `p` has already computed for it.
+    fn pack_pruned(&self, p: &prune::Pruning, ctx: &LayerContext) -> Packed;
     /// Prunes and packs one weight matrix.
-    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], ctx: &LayerContext) -> Packed;
+    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], ctx: &LayerContext) -> Packed {
+        self.pack_pruned(&prune::Pruning::new(w, scores), ctx)
+    }
 }
 
 /// The layout `kind` with its parameters from `p`.

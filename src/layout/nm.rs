@@ -6,9 +6,9 @@
 //! block: fan-in and bus demand ≤ M. Metadata: `ceil(log2 M)` bits per kept weight.
 
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
+use super::prune::Pruning;
 use super::prune::top_k_in_place;
 use super::{LayerContext, Layout, LayoutKind};
-use crate::weights::WeightMatrix;
 
 /// N:M sparsity.
 pub struct Nm {
@@ -23,7 +23,8 @@ impl Layout for Nm {
         LayoutKind::Nm
     }
 
-    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], _ctx: &LayerContext) -> Packed {
+    fn pack_pruned(&self, p: &Pruning, _ctx: &LayerContext) -> Packed {
+        let (w, scores) = (p.w, p.scores);
         let (n_keep, m) = (self.n as usize, self.m as usize);
         let bits = index_bits(m as u64) as u16;
         let rows = compressed_k(w.k as u64, n_keep as u64, m as u64) as usize;
@@ -66,6 +67,7 @@ pub fn compressed_k(k: u64, n: u64, m: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::weights::WeightMatrix;
 
     #[test]
     fn compressed_k_matches_scalesim() {

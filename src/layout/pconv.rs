@@ -18,9 +18,9 @@
 
 use super::dense::in_place;
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
+use super::prune::Pruning;
 use super::prune::keep_count;
 use super::{LayerContext, Layout, LayoutKind};
-use crate::weights::WeightMatrix;
 
 /// PCONV.
 pub struct Pconv {
@@ -44,7 +44,8 @@ impl Layout for Pconv {
         LayoutKind::Pconv
     }
 
-    fn prune_and_pack(&self, w: &WeightMatrix, scores: &[f32], ctx: &LayerContext) -> Packed {
+    fn pack_pruned(&self, p: &Pruning, ctx: &LayerContext) -> Packed {
+        let (w, scores) = (p.w, p.scores);
         let Some((3, 3, cg)) = ctx.kernel else {
             return in_place(LayoutKind::Pconv, w, |_| true)
                 .with_note("pconv applies to 3x3 convolutions: layer left dense");
@@ -174,6 +175,7 @@ impl Layout for Pconv {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::weights::WeightMatrix;
 
     /// Steps 1–3 straight from the description, with full sorts on float comparators: the
     /// kept weights as (filter, column) pairs.

@@ -151,6 +151,39 @@ impl Ranking {
     }
 }
 
+/// One weight matrix with its importance scores, and the irregular masks already computed
+/// for it: several layouts prune the same matrix at the same sparsity, and share the mask.
+pub struct Pruning<'a> {
+    /// The dense weights.
+    pub w: &'a WeightMatrix,
+    /// Their importance scores, laid out like `w.data`.
+    pub scores: &'a [f32],
+    /// Masks by sparsity (its bits).
+    masks: std::cell::RefCell<Vec<(u64, std::rc::Rc<Vec<bool>>)>>,
+}
+
+impl<'a> Pruning<'a> {
+    /// `w` and its scores, nothing computed yet.
+    pub fn new(w: &'a WeightMatrix, scores: &'a [f32]) -> Pruning<'a> {
+        Pruning {
+            w,
+            scores,
+            masks: Default::default(),
+        }
+    }
+
+    /// [`irregular_mask`] at `sparsity`, computed once.
+    pub fn irregular_mask(&self, sparsity: f64) -> std::rc::Rc<Vec<bool>> {
+        let key = sparsity.to_bits();
+        if let Some((_, m)) = self.masks.borrow().iter().find(|(s, _)| *s == key) {
+            return m.clone();
+        }
+        let mask = std::rc::Rc::new(irregular_mask(self.w, self.scores, sparsity));
+        self.masks.borrow_mut().push((key, mask.clone()));
+        mask
+    }
+}
+
 /// Irregular (unstructured) pruning: a keep-mask of the `keep_count(sparsity)` best nonzero
 /// weights of `w` by `scores` (row-major, like `w.data`). Zeros in `w` are never kept.
 pub fn irregular_mask(w: &WeightMatrix, scores: &[f32], sparsity: f64) -> Vec<bool> {

@@ -405,13 +405,14 @@ fn list_prints_the_built_ins_in_order() {
         lines[9].split_whitespace().collect::<Vec<_>>(),
         ["NAME", "LAYERS", "MACS", "FILE", "DESCRIPTION"]
     );
-    let works: Vec<String> = lines[10..21].iter().map(first).collect();
+    let works: Vec<String> = lines[10..22].iter().map(first).collect();
     assert_eq!(
         works,
         [
             "alexnet",
             "convnetdraw_example",
             "lenet5",
+            "llm_mlp_gate",
             "lstm_mnist_rows",
             "lstm_ptb_medium",
             "minilm_l6",
@@ -450,7 +451,7 @@ fn list_prints_the_built_ins_in_order() {
         ]
     );
     assert_eq!(
-        lines[21..],
+        lines[22..],
         [
             "",
             "A name is looked up only when no file of that name exists (a file always wins).",
@@ -590,7 +591,7 @@ fn unknown_names_list_the_built_ins() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        "error: resnet5: no such file, and no built-in workload has this name; built-in workloads: alexnet, convnetdraw_example, lenet5, lstm_mnist_rows, lstm_ptb_medium, minilm_l6, mobilenet_v2, resnet50, resnet50_scalesim, vgg16_cifar10, vgg16_imagenet (`sparsim list` describes them)\n"
+        "error: resnet5: no such file, and no built-in workload has this name; built-in workloads: alexnet, convnetdraw_example, lenet5, llm_mlp_gate, lstm_mnist_rows, lstm_ptb_medium, minilm_l6, mobilenet_v2, resnet50, resnet50_scalesim, vgg16_cifar10, vgg16_imagenet (`sparsim list` describes them)\n"
     );
     let o = sparsim(&["compare", "--arch", "resnet50"], &dir);
     assert_eq!(o.status.code(), Some(1));
@@ -611,7 +612,7 @@ fn unknown_names_list_the_built_ins() {
     let o = sparsim(&["check", "nope"], &dir);
     assert_eq!(
         stderr(&o),
-        "error: nope: no such file, and no built-in architecture or workload has this name; built-in architectures: eyeriss-12x14-os, scalesim-32x32-ws, sparse-32x32-ws, tpu-128x128-ws, tpu-32x32-ws; built-in workloads: alexnet, convnetdraw_example, lenet5, lstm_mnist_rows, lstm_ptb_medium, minilm_l6, mobilenet_v2, resnet50, resnet50_scalesim, vgg16_cifar10, vgg16_imagenet (`sparsim list` describes them)\n"
+        "error: nope: no such file, and no built-in architecture or workload has this name; built-in architectures: eyeriss-12x14-os, scalesim-32x32-ws, sparse-32x32-ws, tpu-128x128-ws, tpu-32x32-ws; built-in workloads: alexnet, convnetdraw_example, lenet5, llm_mlp_gate, lstm_mnist_rows, lstm_ptb_medium, minilm_l6, mobilenet_v2, resnet50, resnet50_scalesim, vgg16_cifar10, vgg16_imagenet (`sparsim list` describes them)\n"
     );
     // No built-in is an ONNX model, so --batch still asks for one.
     let o = sparsim(&["run", "--workload", "lenet5", "--batch", "2"], &dir);
