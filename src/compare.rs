@@ -357,7 +357,7 @@ pub fn layer_scores(
 
 /// The weight matrices of layer `index` with their scores, ready to be pruned by several
 /// layouts that share what they compute (the irregular masks).
-fn layer_prunings<'a>(
+pub fn layer_prunings<'a>(
     weights: &'a [Option<LayerWeights>],
     index: usize,
     scores: &'a [Vec<f32>],
@@ -371,7 +371,7 @@ fn layer_prunings<'a>(
 }
 
 /// Packs `layer`, one matrix per pruning, under `kind`.
-fn pack_pruned_layer(
+pub fn pack_pruned_layer(
     layer: &Layer,
     kind: LayoutKind,
     params: &LayoutParams,

@@ -157,7 +157,7 @@ impl Layout for Colcomb {
     }
 
     fn pack_pruned(&self, p: &Pruning, ctx: &LayerContext) -> Packed {
-        let (w, scores) = (p.w, p.scores);
+        let w = p.w;
         let budget = keep_count(self.sparsity, w.n * w.k);
         let visit = self.visit_order(w, ctx);
         let visit = visit.as_deref();
@@ -165,15 +165,15 @@ impl Layout for Colcomb {
         // falsi (Illinois variant) for a count at most the budget and within 0.2% of the
         // weights below it, in at most 10 steps; keep the best count found at or below it.
         let tol = ((w.n * w.k) as f64 * 0.002).max(1.0) as usize;
-        let ranking = Ranking::new(w, scores);
+        let ranking = p.ranking();
         let mut mask = RankMask::new(w, visit);
-        let lo_c = self.combine(&ranking, &mut mask, w.k, 0.0, visit);
+        let lo_c = self.combine(ranking, &mut mask, w.k, 0.0, visit);
         if lo_c.count <= budget {
-            return self.pack(w, &ranking, lo_c);
+            return self.pack(w, ranking, lo_c);
         }
         let lo_count = lo_c.count;
         drop(lo_c);
-        let hi_c = self.combine(&ranking, &mut mask, w.k, self.sparsity, visit);
+        let hi_c = self.combine(ranking, &mut mask, w.k, self.sparsity, visit);
         let (mut lo, mut hi) = (
             (0.0f64, lo_count as f64),
             (self.sparsity, hi_c.count as f64),
@@ -189,7 +189,7 @@ impl Layout for Colcomb {
             if !(x > lo.0 && x < hi.0) {
                 x = 0.5 * (lo.0 + hi.0);
             }
-            let c = self.combine(&ranking, &mut mask, w.k, x, visit);
+            let c = self.combine(ranking, &mut mask, w.k, x, visit);
             let v = c.count as f64;
             if c.count <= budget {
                 hi = (x, v);
@@ -208,7 +208,7 @@ impl Layout for Colcomb {
                 side = -1;
             }
         }
-        self.pack(w, &ranking, best)
+        self.pack(w, ranking, best)
     }
 }
 

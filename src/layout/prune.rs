@@ -2,6 +2,7 @@
 
 use crate::weights::WeightMatrix;
 use std::cmp::Ordering;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Orders candidates by descending score, ties by ascending index (deterministic).
 fn by_score_desc(scores: &[f32]) -> impl Fn(&usize, &usize) -> Ordering + '_ {
@@ -151,15 +152,21 @@ impl Ranking {
     }
 }
 
-/// One weight matrix with its importance scores, and the irregular masks already computed
-/// for it: several layouts prune the same matrix at the same sparsity, and share the mask.
+/// A mask computed once, shared by every thread that asks for it.
+type MaskCell = Arc<OnceLock<Arc<Vec<bool>>>>;
+
+/// One weight matrix with its importance scores, and what has been computed for pruning it:
+/// several layouts (and, in a sweep, several sparsities) prune the same matrix and share its
+/// irregular masks and its ranking. It may be shared between threads; each mask and the
+/// ranking is computed once, by the first thread that needs it.
 pub struct Pruning<'a> {
     /// The dense weights.
     pub w: &'a WeightMatrix,
     /// Their importance scores, laid out like `w.data`.
     pub scores: &'a [f32],
     /// Masks by sparsity (its bits).
-    masks: std::cell::RefCell<Vec<(u64, std::rc::Rc<Vec<bool>>)>>,
+    masks: Mutex<Vec<(u64, MaskCell)>>,
+    ranking: OnceLock<Ranking>,
 }
 
 impl<'a> Pruning<'a> {
@@ -168,19 +175,37 @@ impl<'a> Pruning<'a> {
         Pruning {
             w,
             scores,
-            masks: Default::default(),
+            masks: Mutex::new(Vec::new()),
+            ranking: OnceLock::new(),
         }
     }
 
     /// [`irregular_mask`] at `sparsity`, computed once.
-    pub fn irregular_mask(&self, sparsity: f64) -> std::rc::Rc<Vec<bool>> {
+    pub fn irregular_mask(&self, sparsity: f64) -> Arc<Vec<bool>> {
         let key = sparsity.to_bits();
-        if let Some((_, m)) = self.masks.borrow().iter().find(|(s, _)| *s == key) {
-            return m.clone();
-        }
-        let mask = std::rc::Rc::new(irregular_mask(self.w, self.scores, sparsity));
-        self.masks.borrow_mut().push((key, mask.clone()));
-        mask
+        let cell = {
+            let mut masks = self
+                .masks
+                .lock()
+                .expect("no thread panics holding the masks");
+            match masks.iter().find(|(s, _)| *s == key) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = Arc::new(OnceLock::new());
+                    masks.push((key, cell.clone()));
+                    cell
+                }
+            }
+        };
+        // Computed outside the lock: only threads asking for this sparsity wait for it.
+        cell.get_or_init(|| Arc::new(irregular_mask(self.w, self.scores, sparsity)))
+            .clone()
+    }
+
+    /// The [`Ranking`] of the matrix, computed once.
+    pub fn ranking(&self) -> &Ranking {
+        self.ranking
+            .get_or_init(|| Ranking::new(self.w, self.scores))
     }
 }
 

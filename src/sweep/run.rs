@@ -4,7 +4,10 @@
 //! parallel.
 
 use super::spec::{Point, SweepSpec, show_value};
-use crate::compare::{layout_limits, pack_layer, provision_for, simulate_layout, speedup};
+use crate::compare::{
+    layer_prunings, layer_scores, layout_limits, pack_pruned_layer, provision_for, simulate_layout,
+    speedup,
+};
 use crate::config::{Arch, Dataflow, MemoryModel};
 use crate::energy::{
     ActionCounts, EnergyBreakdown, FiguresOfMerit, Provision, area, layer_actions, price,
@@ -14,10 +17,13 @@ use crate::engine::simulate_layer;
 use crate::engine::sparse::{MappingKey, PackedMapping, finish_packed, map_chunks};
 use crate::error::InputError;
 use crate::layout::LayoutKind;
+use crate::layout::LayoutParams;
 use crate::layout::packed::Packed;
+use crate::layout::params::Importance;
+use crate::layout::prune::Pruning;
 use crate::report::finite::{fmt_f64, fmt_opt};
 use crate::stats::LayerStats;
-use crate::weights::{LayerWeights, WeightSource, network_weights};
+use crate::weights::{WeightSource, network_weights};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -204,8 +210,45 @@ pub fn run_points(
             let spread = spec.weight_spread(&points[packings[0].1[0]]);
             network_weights(net, &WeightSource::Synthetic { seed, spread })?
         };
+        // Scores per importance rule, and the prunings that share masks and rankings across
+        // the packings (layouts and sparsities) of this weight set.
+        let mut rules: Vec<Importance> = packings
+            .iter()
+            .filter(|(k, _)| k.layout != LayoutKind::Dense)
+            .map(|(_, m)| archs[m[0]].layout.importance)
+            .collect();
+        rules.sort_by_key(|r| *r as u8);
+        rules.dedup();
+        let scores: Vec<Vec<Option<Vec<Vec<f32>>>>> = rules
+            .iter()
+            .map(|&importance| {
+                let params = LayoutParams {
+                    importance,
+                    ..LayoutParams::default()
+                };
+                (0..net.layers.len())
+                    .into_par_iter()
+                    .map(|i| w[i].as_ref().map(|_| layer_scores(net, &w, i, &params)))
+                    .collect()
+            })
+            .collect();
+        let prunings: Vec<Vec<Option<Vec<Pruning>>>> = scores
+            .iter()
+            .map(|by_layer| {
+                by_layer
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| s.as_ref().map(|s| layer_prunings(&w, i, s)))
+                    .collect()
+            })
+            .collect();
         packings.par_iter().for_each(|(key, members)| {
-            run_packing(spec, points, &archs, &dense, &w, key, members, done);
+            let importance = archs[members[0]].layout.importance;
+            let shared = rules
+                .iter()
+                .position(|&r| r == importance)
+                .map(|r| &prunings[r][..]);
+            run_packing(spec, points, &archs, &dense, shared, key, members, done);
         });
     }
     Ok(())
@@ -228,23 +271,23 @@ fn run_packing(
     points: &[Point],
     archs: &[Arch],
     dense: &[&[LayerStats]],
-    w: &[Option<LayerWeights>],
+    prunings: Option<&[Option<Vec<Pruning>>]>,
     key: &PackKey,
     members: &[usize],
     done: &(dyn Fn(PointResult) + Sync),
 ) {
     let net = &spec.workloads[key.workload].1;
     let params = archs[members[0]].layout.clone();
-    let packs: Vec<Option<Vec<Packed>>> = if key.layout == LayoutKind::Dense {
-        vec![None; net.layers.len()]
-    } else {
-        (0..net.layers.len())
+    let packs: Vec<Option<Vec<Packed>>> = match prunings {
+        Some(prunings) if key.layout != LayoutKind::Dense => (0..net.layers.len())
             .into_par_iter()
             .map(|i| {
-                w[i].as_ref()
-                    .map(|_| pack_layer(net, w, i, key.layout, &params))
+                prunings[i]
+                    .as_ref()
+                    .map(|p| pack_pruned_layer(&net.layers[i], key.layout, &params, p))
             })
-            .collect()
+            .collect(),
+        _ => vec![None; net.layers.len()],
     };
     // Points whose arrays and PEs agree share the mapping of every layer; only the memory
     // model runs per point. Dense points, and packed ones on non-WS arrays, map nothing.
@@ -594,6 +637,7 @@ impl Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::pack_layer;
     use crate::inputs::parse_workload_text;
     use crate::sweep::spec::parse_sweep_file;
     use crate::workload::scalesim_csv::TopologyForm;
