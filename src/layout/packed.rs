@@ -125,6 +125,20 @@ impl PackedBlock {
     }
 }
 
+/// The kept cells of `blocks` (a weight, nonzero) and their Σw², summed in cell order.
+fn kept_totals(blocks: &[PackedBlock]) -> (u64, f64) {
+    let (mut nnz, mut sq) = (0u64, 0f64);
+    for b in blocks {
+        for c in &b.cells {
+            if c.k != EMPTY && c.w != 0.0 {
+                nnz += 1;
+                sq += f64::from(c.w) * f64::from(c.w);
+            }
+        }
+    }
+    (nnz, sq)
+}
+
 /// The result of pruning and packing one weight matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Packed {
@@ -153,27 +167,8 @@ pub struct Packed {
 impl Packed {
     /// Wraps packed blocks of `w`, counting the kept weights and their energy from the cells.
     pub fn new(layout: LayoutKind, w: &WeightMatrix, blocks: Vec<PackedBlock>) -> Packed {
-        let (mut nnz_after, mut weight_sq_after) = (0u64, 0f64);
-        for b in &blocks {
-            for c in &b.cells {
-                if c.k != EMPTY && c.w != 0.0 {
-                    nnz_after += 1;
-                    weight_sq_after += f64::from(c.w) * f64::from(c.w);
-                }
-            }
-        }
-        Packed {
-            layout,
-            n: w.n,
-            k: w.k,
-            blocks,
-            nnz_before: w.nnz() as u64,
-            nnz_after,
-            weight_sq_before: w.sum_of_squares(),
-            weight_sq_after,
-            note: None,
-            groups: Vec::new(),
-        }
+        let kept = kept_totals(&blocks);
+        Packed::assemble(layout, w, blocks, kept)
     }
 
     /// [`Packed::new`] with the kept cells' count and Σw² already summed by the caller, over
@@ -182,13 +177,18 @@ impl Packed {
         layout: LayoutKind,
         w: &WeightMatrix,
         blocks: Vec<PackedBlock>,
+        kept: (u64, f64),
+    ) -> Packed {
+        debug_assert_eq!(kept, kept_totals(&blocks), "the caller's kept totals");
+        Packed::assemble(layout, w, blocks, kept)
+    }
+
+    fn assemble(
+        layout: LayoutKind,
+        w: &WeightMatrix,
+        blocks: Vec<PackedBlock>,
         (nnz_after, weight_sq_after): (u64, f64),
     ) -> Packed {
-        debug_assert_eq!(
-            (nnz_after, weight_sq_after),
-            Packed::new(layout, w, blocks.clone()).kept(),
-            "the caller's kept totals"
-        );
         Packed {
             layout,
             n: w.n,
@@ -201,10 +201,6 @@ impl Packed {
             note: None,
             groups: Vec::new(),
         }
-    }
-
-    fn kept(&self) -> (u64, f64) {
-        (self.nnz_after, self.weight_sq_after)
     }
 
     /// Adds a note.
