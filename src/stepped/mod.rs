@@ -31,29 +31,6 @@ use operands::ifmap_matrix;
 use os::{OsArray, OsIo};
 use plan::{Fold, FoldWork, QuantWeights, kept_weights, layer_scale, os_is_folds, ws_folds};
 use stationary::{FoldCounters, StationaryArray, StationaryFold, StreamIo};
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A fast hasher for integer keys (multiply-xorshift); the keys are addresses, not user data.
-#[derive(Default)]
-struct MixHasher(u64);
-
-impl Hasher for MixHasher {
-    fn finish(&self) -> u64 {
-        let z = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        z ^ (z >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0 ^ v)
-            .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
-            .rotate_left(31);
-    }
-}
 
 /// What the array does in one cycle, for the trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,24 +160,21 @@ struct TileUse {
     same: bool,
 }
 
-/// Word identities already fetched: a bitmap over a known address space, or a hash set.
-enum Seen {
-    Bits(Vec<u64>),
-    Hash(HashSet<u64, BuildHasherDefault<MixHasher>>),
-}
+/// Word identities already fetched: a bitmap over a known, dense identity space.
+struct Seen(Vec<u64>);
 
 impl Seen {
+    /// Nothing fetched among `space` identities.
+    fn new(space: u64) -> Seen {
+        Seen(vec![0; space.div_ceil(64) as usize])
+    }
+
     /// Marks `a`; true if it was not marked before.
     fn insert(&mut self, a: u64) -> bool {
-        match self {
-            Seen::Bits(b) => {
-                let (w, bit) = ((a / 64) as usize, 1u64 << (a % 64));
-                let new = b[w] & bit == 0;
-                b[w] |= bit;
-                new
-            }
-            Seen::Hash(h) => h.insert(a),
-        }
+        let (w, bit) = ((a / 64) as usize, 1u64 << (a % 64));
+        let new = self.0[w] & bit == 0;
+        self.0[w] |= bit;
+        new
     }
 }
 
@@ -386,11 +360,18 @@ pub fn step_layer_traced(
     let mem = &arch.memory;
     let fw = u64::from(mem.filter.word_bytes);
     let mw = u64::from(mem.metadata_word_bytes);
-    let ifmap_seen = Seen::Bits(vec![0; work.ifmap_address_space().div_ceil(64) as usize]);
+    let ifmap_seen = Seen::new(work.ifmap_address_space());
     let ifmap_uses = tile_uses(&folds, ifmap_seen, |f: &Fold| {
         (&f.ifmap_addrs, 0, f.instance, &f.ifmap_region)
     });
-    let filter_uses = tile_uses(&folds, Seen::Hash(HashSet::default()), |f: &Fold| {
+    // Weight identities are dense: the largest bounds the bitmap.
+    let weight_space = folds
+        .iter()
+        .filter_map(|f| f.weight_ids.last())
+        .max()
+        .map_or(0, |&id| id + 1);
+    let weight_seen = Seen::new(weight_space);
+    let filter_uses = tile_uses(&folds, weight_seen, |f: &Fold| {
         (
             &f.weight_ids,
             f.meta_bits.div_ceil(8 * fw),

@@ -62,7 +62,8 @@ pub struct Fold {
     /// The GEMM region of the ifmap the fold reads (rows, then columns), which identifies its
     /// tile: the controller refetches when the region changes, even if the words coincide.
     pub ifmap_region: Vec<u64>,
-    /// Identities of the weight words the fold loads, ascending.
+    /// Identities of the weight words the fold loads, ascending: dense over the layer (every
+    /// packed cell, or weight, of every weight instance has its own), so a bitmap holds them.
     pub weight_ids: Vec<u64>,
     /// Metadata bits loaded with the fold.
     pub meta_bits: u64,
@@ -167,6 +168,21 @@ pub fn ws_folds(arch: &Arch, work: &GemmWork, packs: &[Packed], scale: f32) -> V
     let (r_max, c_max) = (arch.array.rows as usize, arch.array.cols as usize);
     let mut folds = Vec::new();
     let mut ifmap_words = IfmapWords::new(work);
+    // Each (packing, block)'s cells take the next range of weight identities.
+    let mut bases: Vec<Vec<u64>> = Vec::with_capacity(packs.len());
+    let mut next = 0u64;
+    for p in packs {
+        bases.push(
+            p.blocks
+                .iter()
+                .map(|b| {
+                    let base = next;
+                    next += (b.rows * b.cols()) as u64;
+                    base
+                })
+                .collect(),
+        );
+    }
     for inst in 0..work.instances {
         let (pi, wi) = if work.weights_shared {
             (0, 0)
@@ -198,8 +214,7 @@ pub fn ws_folds(arch: &Arch, work: &GemmWork, packs: &[Packed], scale: f32) -> V
                             let cell = block.cell(row, c);
                             meta_bits += u64::from(cell.bits);
                             entries += u64::from(cell.bits > 0);
-                            weight_ids
-                                .push((wi << 40) | ((bi as u64) << 32) | (row * ncols + c) as u64);
+                            weight_ids.push(bases[pi][bi] + (row * ncols + c) as u64);
                             if cell.k != EMPTY {
                                 let i = r * cu + ci;
                                 w[i] = quantize(cell.w, scale);
@@ -265,7 +280,7 @@ pub fn os_is_folds(arch: &Arch, work: &GemmWork) -> Vec<Fold> {
             for rf in 0..sr.div_ceil(r_max) {
                 let (r0, c0) = (rf * r_max, cf * c_max);
                 let (ru, cu) = (r_max.min(sr - r0), c_max.min(sc - c0));
-                let weight_id = |n: u64, k: u64| (wi << 40) | (n * g.k + k);
+                let weight_id = |n: u64, k: u64| (wi * g.n + n) * g.k + k;
                 let (work_kind, ifmap_addrs, ifmap_region, weight_ids, group, out_words) =
                     match arch.dataflow {
                         Dataflow::Os => {
