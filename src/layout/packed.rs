@@ -115,13 +115,7 @@ impl PackedBlock {
             cells[col * rows + len..(col + 1) * rows].fill(Cell::NONE);
             end = start;
         }
-        PackedBlock {
-            filters,
-            rows,
-            cells,
-            column_bits,
-            block_size: 0,
-        }
+        PackedBlock::from_cells(filters, rows, cells, column_bits)
     }
 }
 
