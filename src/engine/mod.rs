@@ -10,6 +10,7 @@ pub mod chunks;
 pub mod dram_trace;
 pub mod footprint;
 pub mod mapping;
+pub mod marks;
 pub mod memory;
 pub mod pe_states;
 pub mod scalesim_mem;

@@ -23,6 +23,7 @@
 
 use super::chunks::LayerChunks;
 use super::footprint::{TileKey, TileWords};
+use super::marks::Marks;
 use super::memory::{self, FoldDemand, InputDemand, OutputDemand};
 use super::set_footprint::ColumnSetFootprint;
 use super::ws_timing::{WsFoldShape, WsFoldTiming, decode_cycles, ws_fold_timing};
@@ -336,8 +337,8 @@ pub fn map_chunks(
     let filter_port = u64::from(arch.ports.filter_read_bw);
     let meta_port = u64::from(arch.ports.metadata_read_bw);
     let bus = u64::from(limits.row_bus_width);
-    // The fold's needed columns, marked in a bitmap over K and read back in order.
-    let mut marks = vec![0u64; (work.shape.k as usize).div_ceil(64)];
+    // The fold's needed columns, marked over K and read back in order.
+    let mut marks = Marks::new(work.shape.k);
     // The previous fold's instance, needed columns and ifmap words; this fold's columns.
     let mut prev: Option<(u64, TileWords)> = None;
     let mut prev_needed: Vec<u32> = Vec::new();
@@ -367,7 +368,6 @@ pub fn map_chunks(
                 let (mut entries, mut effectual_cells) = (0u64, 0u64);
                 let (mut vector_words, mut beats, mut bus_beats, mut demand) =
                     (0u64, 1u64, 0u64, 0u32);
-                let (mut lo, mut hi, mut asked) = (usize::MAX, 0usize, 0usize);
                 for (i, row) in fold_rows.iter().enumerate() {
                     meta_bits += row.meta_bits;
                     entries += u64::from(row.entries);
@@ -377,33 +377,19 @@ pub fn map_chunks(
                     beats = beats.max(d.div_ceil(bus));
                     bus_beats += d.div_ceil(bus);
                     demand = demand.max(row.demand);
-                    let ks = chunk.row_ks(first + i);
-                    asked += ks.len();
-                    for &k in ks {
-                        let w = (k / 64) as usize;
-                        marks[w] |= 1 << (k % 64);
-                        lo = lo.min(w);
-                        hi = hi.max(w);
+                    for &k in chunk.row_ks(first + i) {
+                        marks.mark(u64::from(k));
                     }
                 }
                 needed.clear();
-                if lo <= hi && hi - lo < asked {
-                    // The marked words are few: read them in order.
-                    for (w, word) in (lo..).zip(&mut marks[lo..=hi]) {
-                        let mut bits = std::mem::take(word);
-                        while bits != 0 {
-                            needed.push((w * 64) as u32 + bits.trailing_zeros());
-                            bits &= bits - 1;
-                        }
-                    }
+                if marks.is_compact() {
+                    marks.drain(|k| needed.push(k as u32));
                 } else {
                     // Few columns spread over many words: collect and sort them instead.
                     for i in 0..fold_rows.len() {
-                        for &k in chunk.row_ks(first + i) {
-                            marks[(k / 64) as usize] = 0;
-                            needed.push(k);
-                        }
+                        needed.extend_from_slice(chunk.row_ks(first + i));
                     }
+                    marks.forget(needed.iter().map(|&k| u64::from(k)));
                     needed.sort_unstable();
                     needed.dedup();
                 }

@@ -24,8 +24,7 @@
 use super::colcomb_groups::{ColumnBits, group_columns, groups_in_columns, torch_visit_order};
 use super::packed::{Cell, EMPTY, Packed, PackedBlock, index_bits};
 use super::params::ColumnOrder;
-use super::prune::Pruning;
-use super::prune::{Ranking, keep_count};
+use super::prune::{Pruning, Ranking, keep_count};
 use super::{LayerContext, Layout, LayoutKind};
 use crate::weights::WeightMatrix;
 

@@ -23,8 +23,7 @@
 
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
 use super::params::DarbMapping;
-use super::prune::Pruning;
-use super::prune::keep_count;
+use super::prune::{Pruning, keep_count};
 use super::{LayerContext, Layout, LayoutKind};
 
 /// DARB, or BWHM when `block_sizes` has one entry.

@@ -6,8 +6,7 @@
 //! block: fan-in and bus demand ≤ M. Metadata: `ceil(log2 M)` bits per kept weight.
 
 use super::packed::{Cell, Packed, PackedBlock, index_bits};
-use super::prune::Pruning;
-use super::prune::top_k_in_place;
+use super::prune::{Pruning, top_k_in_place};
 use super::{LayerContext, Layout, LayoutKind};
 
 /// N:M sparsity.

@@ -14,21 +14,8 @@ fn by_score_desc(scores: &[f32]) -> impl Fn(&usize, &usize) -> Ordering + '_ {
     }
 }
 
-/// Indices (into `scores`) of the `keep` best among `candidates`, sorted ascending.
-pub fn top_k(candidates: &mut [usize], scores: &[f32], keep: usize) -> Vec<usize> {
-    let keep = keep.min(candidates.len());
-    if keep == 0 {
-        return Vec::new();
-    }
-    if keep < candidates.len() {
-        candidates.select_nth_unstable_by(keep - 1, by_score_desc(scores));
-    }
-    let mut kept = candidates[..keep].to_vec();
-    kept.sort_unstable();
-    kept
-}
-
-/// [`top_k`] without allocating: leaves the kept indices, ascending, as `candidates`.
+/// Keeps the `keep` best (by `scores`) of `candidates`, indices into `scores`, and sorts
+/// them ascending, in place.
 pub fn top_k_in_place(candidates: &mut Vec<usize>, scores: &[f32], keep: usize) {
     let keep = keep.min(candidates.len());
     if keep > 0 && keep < candidates.len() {
@@ -134,12 +121,7 @@ impl Ranking {
         }
     }
 
-    /// The mask [`irregular_mask`] gives at `sparsity`.
-    pub fn mask(&self, sparsity: f64) -> Vec<bool> {
-        mask_of(&self.keys[..self.keep(sparsity)], self.len)
-    }
-
-    /// How many weights that mask keeps: the best `keep` ranks.
+    /// How many weights [`irregular_mask`] keeps at `sparsity`: the best `keep` ranks.
     pub fn keep(&self, sparsity: f64) -> usize {
         keep_count(sparsity, self.len).min(self.keys.len())
     }
@@ -229,9 +211,11 @@ mod tests {
     fn top_k_breaks_ties_by_index() {
         let scores = [1.0, 3.0, 3.0, 2.0, 3.0];
         let mut c: Vec<usize> = (0..5).collect();
-        assert_eq!(top_k(&mut c, &scores, 2), vec![1, 2]);
+        top_k_in_place(&mut c, &scores, 2);
+        assert_eq!(c, vec![1, 2]);
         let mut c: Vec<usize> = (0..5).collect();
-        assert_eq!(top_k(&mut c, &scores, 4), vec![1, 2, 3, 4]);
+        top_k_in_place(&mut c, &scores, 4);
+        assert_eq!(c, vec![1, 2, 3, 4]);
     }
 
     #[test]

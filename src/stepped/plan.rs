@@ -7,6 +7,7 @@
 
 use super::operands::{quantize, scale_for};
 use crate::config::{Arch, Dataflow};
+use crate::engine::marks::Marks;
 use crate::layout::packed::{EMPTY, Packed};
 use crate::workload::GemmWork;
 
@@ -122,43 +123,30 @@ pub fn layer_scale(packs: &[Packed]) -> f32 {
     )
 }
 
-/// Sorted distinct ifmap words of an im2col block, marked in a bitmap over the layer's ifmap
-/// words (no sort); the marks are cleared as they are read, so one bitmap serves every fold.
+/// Sorted distinct ifmap words of an im2col block, marked over the layer's ifmap words (no
+/// sort); one set of marks serves every fold.
 struct IfmapWords {
-    marks: Vec<u64>,
+    marks: Marks,
 }
 
 impl IfmapWords {
     fn new(work: &GemmWork) -> IfmapWords {
         IfmapWords {
-            marks: vec![0; work.ifmap_address_space().div_ceil(64) as usize],
+            marks: Marks::new(work.ifmap_address_space()),
         }
     }
 
     /// The words rows `ms` × columns `ks` of instance `inst`'s im2col read (padding reads none).
     fn of(&mut self, work: &GemmWork, inst: u64, ms: std::ops::Range<u64>, ks: &[u64]) -> Vec<u64> {
-        let (mut lo, mut hi) = (usize::MAX, 0);
-        let marks = &mut self.marks;
         for &k in ks {
             work.for_each_ifmap_in_column(inst, k, ms.clone(), |_, a| {
                 if let Some(a) = a {
-                    let w = (a / 64) as usize;
-                    marks[w] |= 1 << (a % 64);
-                    lo = lo.min(w);
-                    hi = hi.max(w);
+                    self.marks.mark(a);
                 }
             });
         }
         let mut set = Vec::new();
-        if lo <= hi {
-            for (w, word) in (lo..).zip(&mut marks[lo..=hi]) {
-                let mut bits = std::mem::take(word);
-                while bits != 0 {
-                    set.push(w as u64 * 64 + u64::from(bits.trailing_zeros()));
-                    bits &= bits - 1;
-                }
-            }
-        }
+        self.marks.drain(|a| set.push(a));
         set
     }
 }
