@@ -76,27 +76,59 @@ pub struct LayerChunks {
 /// Rows summarized at a time: a tile of rows × chunk columns stays in cache.
 const ROW_TILE: usize = 256;
 
-/// Rows summarized at a time when several widths are cut from one read: a tile of rows ×
-/// all of a block's columns stays in cache while every width reads it.
+/// Rows summarized at a time when several widths are merged from one read: a tile of rows ×
+/// all of a block's sub-chunk summaries stays in cache while every width reads it.
 const SHARED_ROW_TILE: usize = 64;
 
 impl LayerChunks {
     /// Summarizes the column chunks of `packs` for an array `cols` wide. `k` bounds the
     /// window indices (the layer's K).
     pub fn new(packs: &[Packed], cols: u32, k: usize) -> LayerChunks {
-        let mut all = LayerChunks::tiled(packs, &[cols], k, ROW_TILE);
-        all.pop().expect("one width, one set of chunks")
+        let width = cols as usize;
+        let mut scratch = Scratch::new(k, width, ROW_TILE);
+        let mut layer = LayerChunks {
+            cols,
+            packs: Vec::with_capacity(packs.len()),
+        };
+        for p in packs {
+            let mut chunks = Vec::new();
+            let mut metadata_bits = 0;
+            for (bi, block) in p.blocks.iter().enumerate() {
+                for cc in 0..block.cols().div_ceil(width) {
+                    let range = cc * width..((cc + 1) * width).min(block.cols());
+                    let mut chunk = Chunk::open(block, bi, cc, range);
+                    metadata_bits += chunk.column_bits;
+                    let mut start = 0;
+                    while start < block.rows {
+                        let len = ROW_TILE.min(block.rows - start);
+                        metadata_bits += scratch.rows(block, &mut chunk, start, len);
+                        start += len;
+                    }
+                    chunks.push(chunk);
+                }
+            }
+            layer.packs.push(PackChunks {
+                chunks,
+                metadata_bits,
+            });
+        }
+        layer
     }
 
-    /// [`LayerChunks::new`] for each of `widths`, reading every cell once from memory: each
-    /// tile of rows is summarized for all the widths while it is in cache.
+    /// [`LayerChunks::new`] for each of `widths`, reading every cell once. Each tile of rows
+    /// is summarized in sub-chunks `g` columns wide (`g` the widths' greatest common divisor)
+    /// and every width's row summaries are merged from those of its sub-chunks: tallies add,
+    /// and a row's distinct activations are the union of its sub-chunks' lists read in column
+    /// order, which is the order a direct scan of the chunk's columns finds them in.
     pub fn for_widths(packs: &[Packed], widths: &[u32], k: usize) -> Vec<LayerChunks> {
-        LayerChunks::tiled(packs, widths, k, SHARED_ROW_TILE)
-    }
-
-    fn tiled(packs: &[Packed], widths: &[u32], k: usize, row_tile: usize) -> Vec<LayerChunks> {
-        let widest = widths.iter().copied().max().unwrap_or(1) as usize;
-        let mut scratch = Scratch::new(k, widest, row_tile);
+        if widths.len() < 2 {
+            return widths
+                .iter()
+                .map(|&w| LayerChunks::new(packs, w, k))
+                .collect();
+        }
+        let g = widths.iter().fold(0, |a, &b| gcd(a, b)).max(1) as usize;
+        let mut base = SubChunks::new(k, g);
         let mut out: Vec<LayerChunks> = widths
             .iter()
             .map(|&cols| LayerChunks {
@@ -120,10 +152,11 @@ impl LayerChunks {
                 }
                 let mut start = 0;
                 while start < block.rows {
-                    let len = row_tile.min(block.rows - start);
+                    let len = SHARED_ROW_TILE.min(block.rows - start);
+                    base.summarize(block, start, len);
                     for ((chunks, bits), &first) in cut.iter_mut().zip(&firsts) {
                         for chunk in &mut chunks[first..] {
-                            *bits += scratch.rows(block, chunk, start, len);
+                            *bits += base.merge(chunk, start);
                         }
                     }
                     start += len;
@@ -170,9 +203,8 @@ struct RowTally {
 
 /// Reusable buffers for summarizing chunks.
 struct Scratch {
-    /// Stamp per window index: the row last seen using it.
-    stamp: Vec<u32>,
-    stamp_id: u32,
+    /// Which window indices the current row has used.
+    seen: Stamps,
     /// A tile of rows × chunk columns of window indices, column-major.
     tile: Vec<u32>,
     /// One tally per tile row.
@@ -182,8 +214,7 @@ struct Scratch {
 impl Scratch {
     fn new(k: usize, width: usize, row_tile: usize) -> Scratch {
         Scratch {
-            stamp: vec![u32::MAX; k],
-            stamp_id: 0,
+            seen: Stamps::new(k),
             tile: vec![EMPTY; row_tile * width],
             tally: vec![RowTally::default(); row_tile],
         }
@@ -216,11 +247,10 @@ impl Scratch {
             if !t.any {
                 continue;
             }
-            self.stamp_id = self.stamp_id.wrapping_add(1);
+            self.seen.next_set();
             let mut demand = 0u32;
             for &k in self.tile[i..width * len].iter().step_by(len) {
-                if k != EMPTY && self.stamp[k as usize] != self.stamp_id {
-                    self.stamp[k as usize] = self.stamp_id;
+                if k != EMPTY && self.seen.insert(k) {
                     demand += 1;
                     out.ks.push(k);
                 }
@@ -236,4 +266,172 @@ impl Scratch {
         }
         cell_bits
     }
+}
+
+/// Sets of window indices, one at a time, as stamps: index `k` is in the current set when its
+/// stamp is the current set's number.
+struct Stamps {
+    stamp: Vec<u32>,
+    current: u32,
+}
+
+impl Stamps {
+    /// Sets over window indices `0..k`.
+    fn new(k: usize) -> Stamps {
+        Stamps {
+            stamp: vec![0; k],
+            current: 0,
+        }
+    }
+
+    /// Starts a new, empty set.
+    fn next_set(&mut self) {
+        if self.current == u32::MAX {
+            self.stamp.fill(0);
+            self.current = 0;
+        }
+        self.current += 1;
+    }
+
+    /// Adds `k` to the current set; whether it was new.
+    fn insert(&mut self, k: u32) -> bool {
+        let s = &mut self.stamp[k as usize];
+        let new = *s != self.current;
+        *s = self.current;
+        new
+    }
+}
+
+/// A tile of rows summarized in sub-chunks of `g` columns, from which chunks of any multiple of
+/// `g` columns are merged.
+struct SubChunks {
+    /// Sub-chunk width.
+    g: usize,
+    /// Sub-chunks per row (the block's columns / g, rounded up).
+    per_row: usize,
+    /// Tile rows.
+    len: usize,
+    /// Tally of tile row `i` in sub-chunk `b`, at `i·per_row + b`.
+    tally: Vec<RowTally>,
+    /// Tile row `i`'s distinct activations in sub-chunk `b`: `ks[span.0..span.1]`, at
+    /// `i·per_row + b`.
+    span: Vec<(u32, u32)>,
+    ks: Vec<u32>,
+    /// A tile of rows × one sub-chunk's columns of window indices, column-major.
+    tile: Vec<u32>,
+    /// One sub-chunk's tallies, per tile row.
+    sub: Vec<RowTally>,
+    seen: Stamps,
+}
+
+impl SubChunks {
+    fn new(k: usize, g: usize) -> SubChunks {
+        SubChunks {
+            g,
+            per_row: 0,
+            len: 0,
+            tally: Vec::new(),
+            span: Vec::new(),
+            ks: Vec::new(),
+            tile: vec![EMPTY; g * SHARED_ROW_TILE],
+            sub: vec![RowTally::default(); SHARED_ROW_TILE],
+            seen: Stamps::new(k),
+        }
+    }
+
+    /// Summarizes rows `start..start + len` of every sub-chunk of `block` (`len` at most
+    /// the shared row tile).
+    fn summarize(&mut self, block: &PackedBlock, start: usize, len: usize) {
+        let g = self.g;
+        self.per_row = block.cols().div_ceil(g);
+        self.len = len;
+        self.tally.clear();
+        self.tally.resize(len * self.per_row, RowTally::default());
+        self.span.clear();
+        self.span.resize(len * self.per_row, (0, 0));
+        self.ks.clear();
+        for b in 0..self.per_row {
+            let cols = b * g..((b + 1) * g).min(block.cols());
+            let width = cols.len();
+            let sub = &mut self.sub[..len];
+            sub.fill(RowTally::default());
+            for (ci, col) in cols.enumerate() {
+                let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
+                let ks = &mut self.tile[ci * len..(ci + 1) * len];
+                for ((cell, k), t) in cells.iter().zip(ks).zip(sub.iter_mut()) {
+                    t.bits += u64::from(cell.bits);
+                    t.entries += u32::from(cell.bits > 0);
+                    *k = cell.k;
+                    let held = cell.k != EMPTY;
+                    t.any |= held;
+                    t.effectual += u32::from(held && cell.w != 0.0);
+                }
+            }
+            for (i, &t) in sub.iter().enumerate() {
+                let at = i * self.per_row + b;
+                self.tally[at] = t;
+                let from = self.ks.len() as u32;
+                if t.any {
+                    self.seen.next_set();
+                    for &k in self.tile[i..width * len].iter().step_by(len) {
+                        if k != EMPTY && self.seen.insert(k) {
+                            self.ks.push(k);
+                        }
+                    }
+                }
+                self.span[at] = (from, self.ks.len() as u32);
+            }
+        }
+    }
+
+    /// Appends the summarized tile rows' contributions to `out`, whose columns start and end
+    /// on sub-chunk boundaries (or at the block's last column); returns the metadata bits of
+    /// all those cells. `start` is the tile's first row.
+    fn merge(&mut self, out: &mut Chunk, start: usize) -> u64 {
+        let subs = out.cols.start / self.g..out.cols.end.div_ceil(self.g);
+        let mut cell_bits = 0;
+        for i in 0..self.len {
+            let at = i * self.per_row;
+            let mut t = RowTally::default();
+            for s in &self.tally[at + subs.start..at + subs.end] {
+                t.bits += s.bits;
+                t.entries += s.entries;
+                t.effectual += s.effectual;
+                t.any |= s.any;
+            }
+            cell_bits += t.bits;
+            if !t.any {
+                continue;
+            }
+            let before = out.ks.len();
+            if subs.len() == 1 {
+                let (from, to) = self.span[at + subs.start];
+                out.ks
+                    .extend_from_slice(&self.ks[from as usize..to as usize]);
+            } else {
+                self.seen.next_set();
+                for &(from, to) in &self.span[at + subs.start..at + subs.end] {
+                    for &k in &self.ks[from as usize..to as usize] {
+                        if self.seen.insert(k) {
+                            out.ks.push(k);
+                        }
+                    }
+                }
+            }
+            out.rows.push(RowSummary {
+                row: (start + i) as u32,
+                demand: (out.ks.len() - before) as u32,
+                effectual: t.effectual,
+                entries: t.entries,
+                meta_bits: t.bits,
+            });
+            out.ks_start.push(out.ks.len() as u32);
+        }
+        cell_bits
+    }
+}
+
+/// Greatest common divisor (`gcd(0, b) = b`).
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use sparsim::compare::pack_layer;
 use sparsim::config::validate::parse_arch_toml;
 use sparsim::config::{Arch, Dataflow, FirstFill, HalfRelease};
+use sparsim::engine::chunks::LayerChunks;
 use sparsim::engine::sparse::PeLimits;
 use sparsim::layout::{LayoutKind, LayoutParams};
 use sparsim::verify::{cross_check, verify_outputs};
@@ -215,6 +216,38 @@ proptest! {
         p.dram_read_latency = latency;
         let p = LayoutParams { sparsity, colcomb_alpha: alpha, colcomb_gamma: gamma, ..LayoutParams::default() };
         check(&a, layer, kind, &p, bus)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::common::proptest_cases(256)))]
+
+    /// The column chunks a sweep merges for several array widths from one read of the cells
+    /// (sub-chunks of the widths' greatest common divisor) equal those cut for each width on
+    /// its own, for every layout, layer and set of widths (chains such as 2, 4, 8 and
+    /// co-prime ones such as 3, 5).
+    #[test]
+    fn chunks_merged_for_several_widths_equal_chunks_cut_per_width(
+        layout in prop::sample::select(LayoutKind::ALL.to_vec()),
+        layer in layers(),
+        widths in prop::collection::btree_set(1u32..24, 2..5),
+        sparsity in 0.0f64..0.9, alpha in 1u32..6, gamma in 0.0f64..1.0,
+    ) {
+        let net = Network {
+            name: "n".into(),
+            layers: vec![layer],
+            weight_spread: WeightSpread::default(),
+        };
+        let weights = network_weights(&net, &WeightSource::synthetic(5)).unwrap();
+        let p = LayoutParams { sparsity, colcomb_alpha: alpha, colcomb_gamma: gamma, ..LayoutParams::default() };
+        let packs = pack_layer(&net, &weights, 0, layout, &p);
+        let k = net.layers[0].gemm_work().unwrap().shape.k as usize;
+        let widths: Vec<u32> = widths.into_iter().collect();
+        let merged = LayerChunks::for_widths(&packs, &widths, k);
+        prop_assert_eq!(merged.len(), widths.len());
+        for (&w, chunks) in widths.iter().zip(&merged) {
+            prop_assert_eq!(chunks, &LayerChunks::new(&packs, w, k), "width {}", w);
+        }
     }
 }
 
