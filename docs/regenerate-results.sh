@@ -6,12 +6,15 @@ cd "$(dirname "$0")/.."
 cargo build --release -q
 s=target/release/sparsim
 ref=tests/fixtures/scalesim_reference/runs/a_scale_calc_ws_alexnet_part
+# Each folder is made from scratch (sparsim itself would replace only what it wrote there).
+rm -rf results/resnet50-tpu-32x32-ws results/lenet5-tpu-32x32-ws results/convnetdraw-eyeriss \
+    results/scalesim-alexnet-calc-ws results/compare-lenet5-sparse-32x32 \
+    results/compare-vgg16_cifar10-sparse-32x32 results/compare-vgg16_cifar10-size-to-fit
 $s run -q --out results/resnet50-tpu-32x32-ws
 $s run -q --workload workloads/lenet5.toml --out results/lenet5-tpu-32x32-ws
 $s run -q --workload workloads/convnetdraw_example.txt --arch arch/eyeriss-12x14-os.toml --out results/convnetdraw-eyeriss
 $s run -q --workload $ref/topology.csv --arch $ref/config.cfg --scalesim-reports --out results/scalesim-alexnet-calc-ws
 $s compare -q --workload workloads/lenet5.toml --out results/compare-lenet5-sparse-32x32 --plot
-rm -rf results/compare-vgg16_cifar10-sparse-32x32/accelergy
 $s compare -q --out results/compare-vgg16_cifar10-sparse-32x32 --plot \
     --accelergy results/compare-vgg16_cifar10-sparse-32x32/accelergy
 $s compare -q --size-to-fit --out results/compare-vgg16_cifar10-size-to-fit --plot

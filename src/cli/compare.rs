@@ -1,13 +1,13 @@
 //! `sparsim compare`: every layout on the same weights and array.
 
+use super::OutputFolder;
 use super::{CompareArgs, load_with_defaults, progress_bar};
 use crate::compare::{CompareSpec, compare, layout_totals};
 use crate::inputs;
 use crate::layout::LayoutKind;
-use crate::report::atomic::write_atomic;
 use crate::report::compare::{actions_csv, compare_csv, render_compare_table, totals_csv};
 use crate::weights::{WeightSource, network_weights};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -48,6 +48,11 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         checks: a.trust.checks(a.seed),
     };
     spec.check(&l.arch).map_err(anyhow::Error::msg)?;
+    // The output folders are checked before anything is computed.
+    let mut out = OutputFolder::open(&a.out, "compare", a.force)?;
+    let trace = super::open_side(a.trust.trace.as_deref(), "compare --trace", &out, a.force)?;
+    let mut accelergy =
+        super::open_side(a.accelergy.as_deref(), "compare --accelergy", &out, a.force)?;
     let mut records = vec![&l.arch_record, &l.workload_record];
     let (source, weights_record) = super::weight_args::weight_source(
         a.weights.as_deref(),
@@ -71,16 +76,10 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
     bar.finish_and_clear();
     let totals = layout_totals(&l.arch, &rows, spec.size_to_fit);
 
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
-    super::report_onnx(&l, &a.out, a.quiet)?;
-    let write = |name: &str, bytes: &[u8]| -> Result<()> {
-        let p = a.out.join(name);
-        write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
-    };
-    write("compare.csv", &compare_csv(&rows))?;
-    write("compare_totals.csv", &totals_csv(&totals))?;
-    write("actions.csv", &actions_csv(&rows))?;
+    super::report_onnx(&l, &mut out, a.quiet)?;
+    out.write("compare.csv", &compare_csv(&rows))?;
+    out.write("compare_totals.csv", &totals_csv(&totals))?;
+    out.write("actions.csv", &actions_csv(&rows))?;
     let summary = CompareSummary {
         tool: crate::report::summary::Tool::default(),
         inputs: records,
@@ -93,11 +92,11 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         size_to_fit: spec.size_to_fit,
         totals: crate::report::compare::totals_json(&totals),
     };
-    write(
+    out.write(
         "summary.json",
         &crate::report::summary::json_file("summary.json", &summary),
     )?;
-    if let Some(dir) = &a.accelergy {
+    if let Some(folder) = accelergy.folder(&mut out) {
         for t in &totals {
             let rows_of: Vec<&crate::compare::CompareRow> = rows
                 .iter()
@@ -109,11 +108,13 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
             for r in &rows_of {
                 actions += r.actions;
             }
-            super::write_accelergy(&dir.join(&t.layout), &l.arch, &hw, &actions)?;
+            super::write_accelergy(folder, Some(&t.layout), &l.arch, &hw, &actions)?;
         }
-        if !a.quiet {
-            println!("wrote Accelergy files to {}", dir.display());
-        }
+    }
+    if let Some(dir) = accelergy.commit(&a.out)?
+        && !a.quiet
+    {
+        println!("wrote Accelergy files to {}", dir.display());
     }
     if !a.quiet {
         print!(
@@ -122,5 +123,5 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         );
         println!("wrote {}", a.out.join("compare.csv").display());
     }
-    super::finish_checks(&a.out, &rows, &a.trust, a.quiet)
+    super::finish_checks(out, trace, &rows, &a.trust, a.quiet, a.force)
 }

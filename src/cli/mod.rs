@@ -5,6 +5,7 @@ mod check;
 mod compare;
 mod layout_args;
 mod list;
+pub mod output_folder;
 mod pack;
 mod run;
 mod sweep;
@@ -19,6 +20,7 @@ use crate::workload::scalesim_csv::TopologyForm;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use output_folder::OutputFolder;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -81,6 +83,11 @@ pub struct SweepArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Write into an output folder that holds files sparsim did not write, or results of
+    /// another command (files of the names sparsim writes are replaced; nothing else is
+    /// removed).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `sparsim merge`.
@@ -89,9 +96,14 @@ pub struct MergeArgs {
     /// Shard output folders.
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
-    /// Where the merged tables go.
+    /// Where the merged tables go (not one of the shard folders).
     #[arg(long, short = 'o')]
     pub out: PathBuf,
+    /// Write into an output folder that holds files sparsim did not write, or results of
+    /// another command (files of the names sparsim writes are replaced; nothing else is
+    /// removed).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `sparsim plot`.
@@ -108,6 +120,11 @@ pub struct PlotArgs {
     /// Layout of the per-PE heatmap [default: colcomb if present, else the first].
     #[arg(long)]
     pub layout: Option<String>,
+    /// Write into an output folder that holds files sparsim did not write, or results of
+    /// another command (files of the names sparsim writes are replaced; nothing else is
+    /// removed).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Draws the charts of `dir` into `dir/charts` and says where they went.
@@ -115,12 +132,29 @@ pub(super) fn plot_into(
     dir: &Path,
     out: Option<&Path>,
     opts: &crate::report::plot::PlotOptions,
+    force: bool,
     quiet: bool,
 ) -> Result<()> {
+    output_folder::read_finished(
+        dir,
+        &["run", "compare", "sweep", "merge"],
+        &crate::report::plot::INPUT_FILES,
+    )?;
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join("charts"));
-    let files = crate::report::plot::plot_dir(dir, &out, opts).map_err(anyhow::Error::msg)?;
+    if same_folder(&out, dir) {
+        anyhow::bail!(
+            "--out {}: the charts need a folder of their own, not the result folder",
+            out.display()
+        );
+    }
+    let mut folder = OutputFolder::open(&out, "plot", force)?;
+    let files = crate::report::plot::plot_dir(dir, opts).map_err(anyhow::Error::msg)?;
+    for (name, bytes) in &files {
+        folder.write(name, bytes)?;
+    }
+    folder.commit()?;
     if !quiet {
         println!(
             "wrote {} charts (PNG and SVG) to {}",
@@ -129,6 +163,79 @@ pub(super) fn plot_into(
         );
     }
     Ok(())
+}
+
+/// Whether two paths name the same folder (existing or not).
+pub(super) fn same_folder(a: &Path, b: &Path) -> bool {
+    resolved(a) == resolved(b)
+}
+
+/// A path with its existing part resolved (symlinks, `..`), for comparing folders.
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            resolved(parent).join(name)
+        }
+        _ => std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()),
+    }
+}
+
+/// A side output (`--trace`, `--dram-trace`, `--accelergy`): not asked for, written into the
+/// main output folder (the same folder named twice), or a folder of its own.
+#[derive(Debug)]
+pub(super) enum Side {
+    Off,
+    Main,
+    Own(OutputFolder),
+}
+
+impl Side {
+    /// The folder to stage the side output's files in, if asked for.
+    pub(super) fn folder<'a>(
+        &'a mut self,
+        main: &'a mut OutputFolder,
+    ) -> Option<&'a mut OutputFolder> {
+        match self {
+            Side::Off => None,
+            Side::Main => Some(main),
+            Side::Own(f) => Some(f),
+        }
+    }
+
+    /// Puts a folder of its own in place; returns where the files went, if anywhere.
+    pub(super) fn commit(self, main: &Path) -> Result<Option<PathBuf>> {
+        match self {
+            Side::Off => Ok(None),
+            Side::Main => Ok(Some(main.to_path_buf())),
+            Side::Own(f) => {
+                let dir = f.dir().to_path_buf();
+                f.commit()?;
+                Ok(Some(dir))
+            }
+        }
+    }
+}
+
+/// Opens a side output's folder `dir` (if given) as `command`.
+pub(super) fn open_side(
+    dir: Option<&Path>,
+    command: &'static str,
+    out: &OutputFolder,
+    force: bool,
+) -> Result<Side> {
+    Ok(match dir {
+        None => Side::Off,
+        Some(dir) if same_folder(dir, out.dir()) => Side::Main,
+        Some(dir) => Side::Own(OutputFolder::open(dir, command, force)?),
+    })
 }
 
 /// `sparsim pack`.
@@ -203,6 +310,11 @@ pub struct CompareArgs {
     /// Output folder (created if missing).
     #[arg(long, short = 'o', default_value = "results/tmp/compare")]
     pub out: PathBuf,
+    /// Write into an output folder that holds files sparsim did not write, or results of
+    /// another command (files of the names sparsim writes are replaced; nothing else is
+    /// removed).
+    #[arg(long)]
+    pub force: bool,
     /// Do not print the result table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -236,6 +348,11 @@ pub struct RunArgs {
     /// Output folder (created if missing).
     #[arg(long, short = 'o', default_value = "results/tmp/run")]
     pub out: PathBuf,
+    /// Write into an output folder that holds files sparsim did not write, or results of
+    /// another command (files of the names sparsim writes are replaced; nothing else is
+    /// removed).
+    #[arg(long)]
+    pub force: bool,
     /// Also write SCALE-Sim-format COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and
     /// DETAILED_ACCESS_REPORT.csv.
     #[arg(long)]
@@ -332,26 +449,37 @@ impl TrustArgs {
     }
 }
 
-/// Writes the trust-check files and prints their summary; an error if a check failed.
+/// Writes the trust-check files into `out` (and the cycle trace into `trace`), puts both
+/// folders' files in place, prints the checks' summary and draws the charts if asked; an
+/// error if a check failed.
 pub(super) fn finish_checks(
-    out: &Path,
+    mut out: OutputFolder,
+    mut trace: Side,
     rows: &[crate::compare::CompareRow],
     t: &TrustArgs,
     quiet: bool,
+    force: bool,
 ) -> Result<()> {
-    use crate::report::atomic::write_atomic;
     use crate::report::checks::{checks_csv, checks_summary, pe_states_csv};
-    use anyhow::Context;
-    let write = |name: &str, bytes: &[u8]| -> Result<()> {
-        let p = out.join(name);
-        write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
-    };
     if t.pe_states || t.cross_check || t.plot {
-        write("pe_states.csv", &pe_states_csv(rows))?;
+        out.write("pe_states.csv", &pe_states_csv(rows))?;
     }
+    let mut outcome = None;
     if t.cross_check || t.verify {
-        write("checks.csv", &checks_csv(rows))?;
-        let (summary, ok) = checks_summary(rows, t.cross_check, t.verify);
+        out.write("checks.csv", &checks_csv(rows))?;
+        outcome = Some(checks_summary(rows, t.cross_check, t.verify));
+    }
+    if let Some(f) = trace.folder(&mut out) {
+        f.write("trace.csv", &crate::report::checks::trace_csv(rows))?;
+    }
+    let dir = out.dir().to_path_buf();
+    out.commit()?;
+    if let Some(d) = trace.commit(&dir)?
+        && !quiet
+    {
+        println!("wrote the cycle trace to {}", d.join("trace.csv").display());
+    }
+    if let Some((summary, ok)) = outcome {
         if !ok {
             anyhow::bail!("{}", summary.trim_end());
         }
@@ -359,21 +487,12 @@ pub(super) fn finish_checks(
             print!("{summary}");
         }
     }
-    if let Some(dir) = &t.trace {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the trace folder {}", dir.display()))?;
-        let p = dir.join("trace.csv");
-        write_atomic(&p, &crate::report::checks::trace_csv(rows))
-            .with_context(|| format!("cannot write {}", p.display()))?;
-        if !quiet {
-            println!("wrote the cycle trace to {}", p.display());
-        }
-    }
     if t.plot {
         plot_into(
-            out,
+            &dir,
             None,
             &crate::report::plot::PlotOptions::default(),
+            force,
             quiet,
         )?;
     }
@@ -469,6 +588,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 layer: a.layer,
                 layout: a.layout,
             },
+            a.force,
             false,
         ),
         Command::Sweep(a) => sweep::sweep_command(a),
@@ -543,8 +663,7 @@ pub(super) fn load_with_defaults(
 }
 
 /// Prints an ONNX import's summary (unless `quiet`) and writes `onnx_nodes.csv` into `out`.
-pub(super) fn report_onnx(l: &Loaded, out: &Path, quiet: bool) -> Result<()> {
-    use anyhow::Context;
+pub(super) fn report_onnx(l: &Loaded, out: &mut OutputFolder, quiet: bool) -> Result<()> {
     let Some(import) = &l.onnx else {
         return Ok(());
     };
@@ -554,9 +673,11 @@ pub(super) fn report_onnx(l: &Loaded, out: &Path, quiet: bool) -> Result<()> {
             crate::report::onnx_import::import_summary(&l.workload_record.path, import)
         );
     }
-    let p = out.join("onnx_nodes.csv");
-    crate::report::atomic::write_atomic(&p, &crate::report::onnx_import::nodes_csv(import))
-        .with_context(|| format!("cannot write {}", p.display()))
+    out.write(
+        "onnx_nodes.csv",
+        &crate::report::onnx_import::nodes_csv(import),
+    )?;
+    Ok(())
 }
 
 /// Replaces the loaded arch's memory model by `--memory-model`, if given.
@@ -582,24 +703,25 @@ pub(super) fn progress_bar(len: u64) -> ProgressBar {
     bar
 }
 
-/// Writes `architecture.yaml` and `action_counts.yaml` (Accelergy v0.3) into `dir`.
+/// Stages `architecture.yaml` and `action_counts.yaml` (Accelergy v0.3) in `folder`, under
+/// `sub/` if given.
 fn write_accelergy(
-    dir: &std::path::Path,
+    folder: &mut OutputFolder,
+    sub: Option<&str>,
     arch: &crate::config::Arch,
     hw: &crate::energy::Provision,
     actions: &crate::energy::ActionCounts,
 ) -> anyhow::Result<()> {
     use crate::report::accelergy::{action_counts_yaml, architecture_yaml};
-    use anyhow::Context;
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the Accelergy folder {}", dir.display()))?;
     for (name, text) in [
         ("architecture.yaml", architecture_yaml(arch, hw)),
         ("action_counts.yaml", action_counts_yaml(arch, hw, actions)),
     ] {
-        let p = dir.join(name);
-        crate::report::atomic::write_atomic(&p, text.as_bytes())
-            .with_context(|| format!("cannot write {}", p.display()))?;
+        let name = match sub {
+            Some(s) => format!("{s}/{name}"),
+            None => name.to_string(),
+        };
+        folder.write(&name, text.as_bytes())?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `sparsim run`.
 
 use super::Loaded;
+use super::OutputFolder;
 use super::{RunArgs, load, progress_bar};
 use crate::compare::{
     CompareRow, CompareSpec, LayoutChoice, layout_limits, pack_layer, run_layout, scalesim_nm_layer,
@@ -9,7 +10,6 @@ use crate::energy::{ActionCounts, EnergyBreakdown, Provision, layer_actions, pri
 use crate::engine;
 use crate::engine::scalesim_view::scalesim_row;
 use crate::layout::{LayoutKind, LayoutParams};
-use crate::report::atomic::write_atomic;
 use crate::report::compare::actions_csv_of;
 use crate::report::compare::compare_csv;
 use crate::report::dram_trace::{DramTraceRow, dram_trace_csv, trace_rows};
@@ -19,7 +19,7 @@ use crate::report::summary::{Inputs, Summary, Tool, WorkloadInfo, summary_json};
 use crate::report::table::render_table;
 use crate::stats::LayerStats;
 use crate::weights::{LayerWeights, WeightSource, WeightSpread, network_weights};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 /// The seed and spreads of synthetic weights.
 type Synthetic = (u64, WeightSpread);
@@ -117,11 +117,9 @@ fn write_dram_traces(
     l: &Loaded,
     layers: &[LayerStats],
     packed: &dyn Fn(usize) -> Option<crate::engine::sparse::PackedMapping>,
-    dir: &std::path::Path,
+    folder: &mut OutputFolder,
 ) -> Result<()> {
     use crate::engine::dram_trace::{dramsim3_text, layer_trace};
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the trace folder {}", dir.display()))?;
     let mut rows: Vec<DramTraceRow> = Vec::new();
     for (i, (layer, s)) in l.network.layers.iter().zip(layers).enumerate() {
         let moved =
@@ -138,17 +136,10 @@ fn write_dram_traces(
             continue;
         };
         let file = format!("layer{i:03}_{}.trace", file_part(&layer.name));
-        let p = dir.join(&file);
-        write_atomic(&p, dramsim3_text(&t).as_bytes())
-            .with_context(|| format!("cannot write {}", p.display()))?;
+        folder.write(&file, dramsim3_text(&t).as_bytes())?;
         rows.extend(trace_rows(i, &layer.name, &file, &t, s));
     }
-    let p = dir.join("dram_trace.csv");
-    write_atomic(&p, &dram_trace_csv(&rows))
-        .with_context(|| format!("cannot write {}", p.display()))?;
-    if !a.quiet {
-        println!("wrote DRAM traces to {}", dir.display());
-    }
+    folder.write("dram_trace.csv", &dram_trace_csv(&rows))?;
     Ok(())
 }
 
@@ -173,6 +164,12 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
     if a.dram_trace.is_some() {
         check_burst(a.dram_burst_bytes, &l.arch)?;
     }
+    // The output folders are checked before anything is computed.
+    let mut out = OutputFolder::open(&a.out, "run", a.force)?;
+    let trace = super::open_side(a.trust.trace.as_deref(), "run --trace", &out, a.force)?;
+    let mut dram_folder =
+        super::open_side(a.dram_trace.as_deref(), "run --dram-trace", &out, a.force)?;
+    let mut accelergy = super::open_side(a.accelergy.as_deref(), "run --accelergy", &out, a.force)?;
     let (sparse_rows, synthetic, weights) = match &choice {
         Some(choice) => {
             let (rows, synthetic, weights) = run_sparse(&a, &l, choice, &params)?;
@@ -235,12 +232,10 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         };
     }
 
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create the output folder {}", a.out.display()))?;
-    super::report_onnx(&l, &a.out, a.quiet)?;
-    let write = |name: &str, bytes: &[u8]| -> Result<()> {
-        let p = a.out.join(name);
-        write_atomic(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
+    super::report_onnx(&l, &mut out, a.quiet)?;
+    let mut write = |name: &str, bytes: &[u8]| -> Result<()> {
+        out.write(name, bytes)?;
+        Ok(())
     };
     match &sparse_rows {
         Some(rows) if a.layout.is_some() || params.layerwise_nm => {
@@ -297,7 +292,7 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         write("BANDWIDTH_REPORT.csv", bandwidth.as_bytes())?;
         write("DETAILED_ACCESS_REPORT.csv", detailed.as_bytes())?;
     }
-    if let Some(dir) = &a.dram_trace {
+    if let Some(folder) = dram_folder.folder(&mut out) {
         // Packed layouts: map the layer again (deterministic) for its fold demands.
         let packed = |i: usize| -> Option<crate::engine::sparse::PackedMapping> {
             let layer = &l.network.layers[i];
@@ -312,17 +307,24 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
                 &l.arch, layer, &packs, limits, None,
             ))
         };
-        write_dram_traces(&a, &l, &layers, &packed, dir)?;
+        write_dram_traces(&a, &l, &layers, &packed, folder)?;
     }
-    if let Some(dir) = &a.accelergy {
+    if let Some(folder) = accelergy.folder(&mut out) {
         let mut sum = ActionCounts::default();
         for x in &actions {
             sum += *x;
         }
-        super::write_accelergy(dir, &l.arch, &hw, &sum)?;
-        if !a.quiet {
-            println!("wrote Accelergy files to {}", dir.display());
-        }
+        super::write_accelergy(folder, None, &l.arch, &hw, &sum)?;
+    }
+    if let Some(dir) = accelergy.commit(&a.out)?
+        && !a.quiet
+    {
+        println!("wrote Accelergy files to {}", dir.display());
+    }
+    if let Some(dir) = dram_folder.commit(&a.out)?
+        && !a.quiet
+    {
+        println!("wrote DRAM traces to {}", dir.display());
     }
     if !a.quiet {
         print!(
@@ -332,7 +334,7 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         println!("wrote {}", a.out.join("layers.csv").display());
     }
     match &sparse_rows {
-        Some(rows) => super::finish_checks(&a.out, rows, &a.trust, a.quiet),
-        None => Ok(()),
+        Some(rows) => super::finish_checks(out, trace, rows, &a.trust, a.quiet, a.force),
+        None => out.commit(),
     }
 }

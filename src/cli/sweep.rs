@@ -6,7 +6,8 @@
 //! atomically, and the journals removed — so an interrupted and resumed sweep, or merged
 //! shards, give the same bytes as one uninterrupted run.
 
-use super::{MergeArgs, SweepArgs, progress_bar};
+use super::output_folder::{OutputFolder, read_finished};
+use super::{MergeArgs, SweepArgs, progress_bar, same_folder};
 use crate::builtins::BuiltinKind;
 use crate::inputs::{self, parse_workload_text};
 use crate::report::atomic::write_atomic;
@@ -55,6 +56,58 @@ fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
         (serde_json::to_string_pretty(meta)? + "\n").as_bytes(),
     )?;
     Ok(())
+}
+
+/// Stages a sweep folder's `sweep.meta.json`.
+fn write_meta_in(folder: &mut OutputFolder, meta: &Meta) -> Result<()> {
+    folder.write(
+        META,
+        (serde_json::to_string_pretty(meta)? + "\n").as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// What differs between the sweep that wrote a folder (`old`) and this one, in words; `None`
+/// if nothing.
+fn differences(old: &Meta, new: &Meta) -> Option<String> {
+    let mut why = Vec::new();
+    if old.name != new.name {
+        why.push(format!("its name ({} there, {} here)", old.name, new.name));
+    }
+    if old.fingerprint != new.fingerprint || old.points != new.points {
+        why.push("its inputs (the sweep file, its base architecture or a workload changed)".into());
+    }
+    if old.pareto != new.pareto {
+        let show = |p: &[String]| {
+            if p.is_empty() {
+                "none".to_string()
+            } else {
+                p.join(",")
+            }
+        };
+        why.push(format!(
+            "its Pareto objectives ({} there, {} here; set by --pareto or `pareto`)",
+            show(&old.pareto),
+            show(&new.pareto)
+        ));
+    }
+    if old.per_layer != new.per_layer {
+        let on = |b: bool| if b { "on" } else { "off" };
+        why.push(format!(
+            "per-layer rows ({} there, {} here; set by --per-layer or `per_layer`)",
+            on(old.per_layer),
+            on(new.per_layer)
+        ));
+    }
+    if old.shard != new.shard {
+        let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
+        why.push(format!(
+            "its shard ({} there, {} here; set by --shard)",
+            show(&old.shard),
+            show(&new.shard)
+        ));
+    }
+    (!why.is_empty()).then(|| why.join(" and "))
 }
 
 /// Reads a sweep folder's `sweep.meta.json`.
@@ -145,8 +198,7 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("results/tmp/sweep-{}", spec.name)));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let mut folder = OutputFolder::open(&out, "sweep", a.force)?;
     let meta = Meta {
         name: spec.name.clone(),
         fingerprint,
@@ -159,18 +211,31 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
     let lheader = layer_columns();
     let journal = out.join(JOURNAL);
     let ljournal = out.join(LAYER_JOURNAL);
+    let mut journals = vec![META, JOURNAL];
+    if spec.per_layer {
+        journals.push(LAYER_JOURNAL);
+    }
     let mut finished: std::collections::HashSet<String> = std::collections::HashSet::new();
-    if journal.exists() {
+    let ours = folder.previous().cloned();
+    let unfinished =
+        ours.as_ref().is_some_and(|m| m.files.contains_key(JOURNAL)) && journal.exists();
+    let complete = ours.as_ref().is_some_and(|m| m.complete) && out.join(TABLE).exists();
+    let shown = out.display();
+    // `--force` without `--resume` discards an unfinished sweep and starts over.
+    let discard = a.force && !a.resume;
+    if unfinished && !discard {
+        let old = read_meta(&out)?;
+        let (_, rows) =
+            parse_table(&read(&journal)?).map_err(|e| anyhow!("{}: {e}", journal.display()))?;
         if !a.resume {
             bail!(
-                "{} holds an unfinished sweep: pass --resume to continue it, or remove the journal to start over",
-                out.display()
+                "{shown} holds an unfinished sweep ({} of its points done): pass --resume to continue it, or --force to discard them and start over",
+                rows.len()
             );
         }
-        if read_meta(&out)? != meta {
+        if let Some(why) = differences(&old, &meta) {
             bail!(
-                "{}: the unfinished sweep there was started from other inputs (sweep file, architecture or workloads changed)",
-                out.display()
+                "{shown}: cannot resume: the unfinished sweep there differs from this one in {why}; rerun with the same inputs and flags to resume it, or choose another --out (nothing was changed)"
             );
         }
         let (h, rows) =
@@ -182,31 +247,47 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
             );
         }
         finished = rows.into_iter().map(|r| r[0].clone()).collect();
+        folder.claim(&journals)?;
         // Rewrite the journals without a cut-off last line.
         truncate_to_complete_lines(&journal)?;
         if ljournal.exists() {
             truncate_to_complete_lines(&ljournal)?;
         }
-    } else if a.resume && out.join(TABLE).exists() && read_meta(&out).is_ok_and(|old| old == meta) {
-        // Finished before: resuming has nothing to do (a requeued shard, a rerun script).
-        if !a.quiet {
-            println!(
-                "{}: already finished in {}; nothing to resume",
-                spec.name,
-                out.join(TABLE).display()
-            );
-        }
-        return Ok(());
     } else {
-        // A fresh start: no result of an earlier sweep in this folder may survive it, and the
-        // meta file goes first so that a journal never exists without it.
-        for stale in [TABLE, LAYERS, PARETO, LAYER_JOURNAL] {
-            let p = out.join(stale);
-            if p.exists() {
-                std::fs::remove_file(&p)
-                    .with_context(|| format!("cannot remove the old {}", p.display()))?;
+        if complete {
+            let old = read_meta(&out).ok();
+            let same = old.as_ref().is_some_and(|old| *old == meta);
+            if a.resume && same {
+                // Finished before: resuming has nothing to do (a requeued shard, a rerun
+                // script).
+                if !a.quiet {
+                    println!(
+                        "{}: already finished in {}; nothing to resume",
+                        spec.name,
+                        out.join(TABLE).display()
+                    );
+                }
+                return Ok(());
+            }
+            let why = old
+                .as_ref()
+                .and_then(|old| differences(old, &meta))
+                .unwrap_or_else(|| "its sweep.meta.json".into());
+            if a.resume {
+                bail!(
+                    "{shown} holds a finished sweep that differs from this one in {why}; --resume only continues an unfinished sweep of the same inputs and flags: run without --resume and with --force to replace its results, or choose another --out (nothing was changed)"
+                );
+            }
+            if !same && !a.force {
+                bail!(
+                    "{shown} holds the finished results of a sweep that differs from this one in {why}: pass --force to replace them, or choose another --out"
+                );
             }
         }
+        // A fresh start: the manifest lists the journals before they exist, and the meta
+        // file goes first so that a journal never exists without it. The earlier run's
+        // results are removed when this one's are in place.
+        folder.claim(&journals)?;
         write_meta(&out, &meta)?;
         if spec.per_layer {
             write_atomic(&ljournal, csv_line(&lheader).as_bytes())?;
@@ -275,9 +356,9 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
     } else {
         None
     };
-    finish(&out, &header, &rows, &spec.pareto, layers)?;
-    std::fs::remove_file(&journal).ok();
-    std::fs::remove_file(&ljournal).ok();
+    finish(&mut folder, &header, &rows, &spec.pareto, layers)?;
+    write_meta_in(&mut folder, &meta)?;
+    folder.commit()?;
     if !a.quiet {
         let bad = rows
             .iter()
@@ -300,6 +381,7 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
             &out,
             None,
             &crate::report::plot::PlotOptions::default(),
+            a.force,
             a.quiet,
         )?;
     }
@@ -318,13 +400,13 @@ fn truncate_to_complete_lines(path: &Path) -> Result<()> {
 /// Writes the final tables (of a sweep or a merge) from rows sorted by point and the per-layer
 /// rows in any order.
 fn finish(
-    out: &Path,
+    out: &mut OutputFolder,
     header: &[String],
     rows: &[Vec<String>],
     pareto_obj: &[Objective],
     layers: Option<(Vec<String>, Vec<Vec<String>>)>,
 ) -> Result<()> {
-    write_atomic(&out.join(TABLE), &table_bytes(header, rows))?;
+    out.write(TABLE, &table_bytes(header, rows))?;
     if let Some((lh, mut lrows)) = layers {
         // Keep the layer rows of points whose summary row made it (and each point's once).
         let done: std::collections::HashSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
@@ -333,11 +415,11 @@ fn finish(
         let mut seen = std::collections::HashSet::new();
         lrows.retain(|r| seen.insert((r[0].clone(), r[1].clone())));
         sort_by_point_and_layer(&mut lrows);
-        write_atomic(&out.join(LAYERS), &table_bytes(&lh, &lrows))?;
+        out.write(LAYERS, &table_bytes(&lh, &lrows))?;
     }
     if !pareto_obj.is_empty() {
         let front = pareto(header, rows, pareto_obj).map_err(|e| anyhow!(e))?;
-        write_atomic(&out.join(PARETO), &table_bytes(header, &front))?;
+        out.write(PARETO, &table_bytes(header, &front))?;
     }
     Ok(())
 }
@@ -348,7 +430,30 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
     let mut rows = Vec::new();
     let mut lheader: Option<Vec<String>> = None;
     let mut lrows = Vec::new();
+    for (i, dir) in a.dirs.iter().enumerate() {
+        if let Some(again) = a.dirs[..i].iter().find(|d| same_folder(d, dir)) {
+            bail!(
+                "{} and {} are the same shard folder: name each shard once",
+                again.display(),
+                dir.display()
+            );
+        }
+        if same_folder(dir, &a.out) {
+            bail!(
+                "--out {}: it is one of the shard folders being merged; name a new folder for the merged sweep",
+                a.out.display()
+            );
+        }
+    }
+    let mut folder = OutputFolder::open(&a.out, "merge", a.force)?;
     for dir in &a.dirs {
+        if dir.join(JOURNAL).exists() {
+            bail!(
+                "{}: the shard is unfinished ({JOURNAL} is still there); finish it with --resume",
+                dir.display()
+            );
+        }
+        read_finished(dir, &["sweep"], &[TABLE, LAYERS, PARETO, META])?;
         let mut m = read_meta(dir)?;
         // Shards differ only in which slice they ran; the merged sweep is whole.
         m.shard = None;
@@ -362,19 +467,25 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
             ),
             Some(_) => {}
         }
-        if dir.join(JOURNAL).exists() {
-            bail!(
-                "{}: the shard is unfinished ({JOURNAL} is still there); finish it with --resume",
-                dir.display()
-            );
-        }
         let (h, r) =
             parse_table(&read(&dir.join(TABLE))?).map_err(|e| anyhow!("{}: {e}", dir.display()))?;
         if header.as_ref().is_some_and(|x| *x != h) {
             bail!("{}: its {TABLE} columns differ", dir.display());
         }
         header = Some(h);
-        rows.extend(r);
+        let points = meta.as_ref().map_or(0, |m| m.points);
+        if let Some(bad) = r
+            .iter()
+            .find(|row| row[0].parse::<usize>().map_or(true, |id| id >= points))
+        {
+            bail!(
+                "{}: {TABLE} has a row with point id `{}`, but the sweep's points are 0 to {}",
+                dir.display(),
+                bad[0],
+                points.saturating_sub(1)
+            );
+        }
+        rows.extend(r.into_iter().map(|row| (dir, row)));
         if per_layer {
             let (h, r) = parse_table(&read(&dir.join(LAYERS))?)
                 .map_err(|e| anyhow!("{}: {e}", dir.display()))?;
@@ -384,15 +495,17 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
     }
     let meta = meta.ok_or_else(|| anyhow!("merge needs at least one folder"))?;
     let header = header.expect("one folder was read");
-    sort_by_point(&mut rows);
-    let before = rows.len();
-    rows.dedup_by(|a, b| a[0] == b[0]);
-    if rows.len() != before {
+    rows.sort_by_key(|(_, row)| row[0].parse::<usize>().expect("checked above"));
+    if let Some(w) = rows.windows(2).find(|w| w[0].1[0] == w[1].1[0]) {
+        let twice = rows.windows(2).filter(|w| w[0].1[0] == w[1].1[0]).count();
         bail!(
-            "the shards overlap: {} points appear twice",
-            before - rows.len()
+            "the shards overlap: {twice} points appear twice, e.g. point {} in {} and in {}",
+            w[0].1[0],
+            w[0].0.display(),
+            w[1].0.display()
         );
     }
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, row)| row).collect();
     if rows.len() != meta.points {
         bail!(
             "the shards hold {} of the sweep's {} points: the merge would be incomplete",
@@ -400,21 +513,20 @@ pub(super) fn merge_command(a: MergeArgs) -> Result<()> {
             meta.points
         );
     }
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
     let objectives: Vec<Objective> = meta
         .pareto
         .iter()
         .map(|s| parse_objective(s).map_err(|e| anyhow!(e)))
         .collect::<Result<_>>()?;
     finish(
-        &a.out,
+        &mut folder,
         &header,
         &rows,
         &objectives,
         lheader.map(|h| (h, lrows)),
     )?;
-    write_meta(&a.out, &meta)?;
+    write_meta_in(&mut folder, &meta)?;
+    folder.commit()?;
     println!(
         "merged {} points from {} folders into {}",
         rows.len(),

@@ -228,14 +228,54 @@ pub fn parse_sweep_file(src: &str, origin: &str, stem: &str) -> Result<SweepFile
         )
         .with_key("workloads"));
     }
+    let name = match &raw.name {
+        Some(n) => check_name(n).map_err(|why| {
+            locate(
+                src,
+                InputError::new(origin, format!("name = {n:?}: {why}")).with_key("name"),
+            )
+        })?,
+        None => check_name(stem).map_err(|why| {
+            InputError::new(
+                origin,
+                format!("the file name gives the sweep the name {stem:?}, but {why}; set `name` in the file"),
+            )
+        })?,
+    };
     Ok(SweepFile {
-        name: raw.name.clone().unwrap_or_else(|| stem.to_string()),
+        name,
         base_arch: raw.base_arch.clone(),
         workloads: raw.workloads.clone(),
         raw,
         origin: origin.to_string(),
         src: src.to_string(),
     })
+}
+
+/// Checks a sweep name: it names the default output folder (`results/tmp/sweep-<name>`), so it
+/// must be one plain path component.
+fn check_name(name: &str) -> Result<String, String> {
+    const ALLOWED: &str = "letters, digits, `-`, `_` and `.`, not starting with `.`";
+    if name.is_empty() {
+        return Err(format!("a sweep name cannot be empty ({ALLOWED})"));
+    }
+    if name.len() > 200 {
+        return Err(format!(
+            "a sweep name has at most 200 characters ({ALLOWED})"
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "a sweep name names a folder and cannot hold {c:?} ({ALLOWED})"
+        ));
+    }
+    if name.starts_with('.') {
+        return Err(format!("a sweep name cannot start with `.` ({ALLOWED})"));
+    }
+    Ok(name.to_string())
 }
 
 /// Parses an objective: a result column, `max:` to maximize.

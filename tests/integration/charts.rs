@@ -180,6 +180,7 @@ fn a_plain_run_plots_its_layers_and_pe_states() {
             "pe_heatmap_conv2_dense.svg",
             "pe_states.png",
             "pe_states.svg",
+            "sparsim-manifest.json",
             "utilization_by_layer.png",
             "utilization_by_layer.svg"
         ]
@@ -187,7 +188,7 @@ fn a_plain_run_plots_its_layers_and_pe_states() {
     let o = sparsim(&["plot", "nowhere"], &dir);
     assert_eq!(
         String::from_utf8_lossy(&o.stderr),
-        "error: nowhere: no compare.csv or layers.csv to plot\n"
+        "error: nowhere: no such folder: name a result folder written by sparsim run, compare or sweep\n"
     );
 }
 
@@ -222,6 +223,7 @@ fn a_sweep_plots_its_pareto_front_and_a_heatmap() {
             "cycles_energy.svg",
             "pareto.png",
             "pareto.svg",
+            "sparsim-manifest.json",
             "sweep_heatmap.png",
             "sweep_heatmap.svg"
         ]

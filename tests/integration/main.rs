@@ -6,6 +6,7 @@ mod cli;
 mod cli_sparse;
 mod colcomb_authors;
 mod common;
+mod data_safety;
 mod dram_trace;
 mod energy;
 mod engines;

@@ -137,6 +137,14 @@ fn resuming_a_torn_journal_gives_the_uninterrupted_files() {
     let part = dir.join("part");
     std::fs::create_dir_all(&part).unwrap();
     std::fs::copy(full.join("sweep.meta.json"), part.join("sweep.meta.json")).unwrap();
+    // The manifest a sweep writes before its journals: this folder is an unfinished sweep's.
+    std::fs::write(
+        part.join("sparsim-manifest.json"),
+        "{\n  \"command\": \"sweep\",\n  \"complete\": false,\n  \"files\": {\n    \
+         \"sweep.journal.csv\": \"\",\n    \"sweep.meta.json\": \"\",\n    \
+         \"sweep_layers.journal.csv\": \"\"\n  }\n}\n",
+    )
+    .unwrap();
     let table = read(&full.join("sweep.csv"));
     let mut lines = table.lines();
     let header = lines.next().unwrap();
@@ -166,7 +174,7 @@ fn resuming_a_torn_journal_gives_the_uninterrupted_files() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        "error: part holds an unfinished sweep: pass --resume to continue it, or remove the journal to start over\n"
+        "error: part holds an unfinished sweep (6 of its points done): pass --resume to continue it, or --force to discard them and start over\n"
     );
     let o = sparsim(
         &["sweep", file.to_str().unwrap(), "-o", "part", "--resume"],
@@ -280,7 +288,17 @@ fn merged_shards_equal_the_unsharded_run() {
     let o = sparsim(&["merge", "s0", "s1", "s1", "--out", "m"], &dir);
     assert_eq!(
         stderr(&o),
-        "error: the shards overlap: 12 points appear twice\n"
+        "error: s1 and s1 are the same shard folder: name each shard once\n"
+    );
+    std::fs::create_dir_all(dir.join("s1copy")).unwrap();
+    for e in std::fs::read_dir(dir.join("s1")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join("s1copy").join(e.file_name())).unwrap();
+    }
+    let o = sparsim(&["merge", "s0", "s1", "s1copy", "--out", "m"], &dir);
+    assert_eq!(
+        stderr(&o),
+        "error: the shards overlap: 12 points appear twice, e.g. point 2 in s1 and in s1copy\n"
     );
     let other = dir.join("other.toml");
     std::fs::write(&other, read(&file).replace("[8, 16, 32]", "[8, 16, 64]")).unwrap();
@@ -494,6 +512,27 @@ fn a_fresh_sweep_leaves_nothing_of_the_last_one_and_layer_rows_survive_duplicate
         ),
     )
     .unwrap();
+    // Another sweep's finished results are replaced only with --force.
+    let o = sparsim(
+        &[
+            "sweep",
+            second.to_str().unwrap(),
+            "-o",
+            "out",
+            "-q",
+            "--per-layer",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: out holds the finished results of a sweep that differs from this one in its name \
+         (small there, second here) and its inputs (the sweep file, its base architecture or a \
+         workload changed) and its Pareto objectives (total_cycles,pe_count there, none here; \
+         set by --pareto or `pareto`): pass --force to replace them, or choose another --out\n"
+    );
+    assert!(dir.join("out/pareto.csv").exists());
     ok(&sparsim(
         &[
             "sweep",
@@ -502,6 +541,7 @@ fn a_fresh_sweep_leaves_nothing_of_the_last_one_and_layer_rows_survive_duplicate
             "out",
             "-q",
             "--per-layer",
+            "--force",
         ],
         &dir,
     ));

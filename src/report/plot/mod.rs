@@ -5,12 +5,24 @@ pub mod charts;
 pub mod data;
 pub mod sweep;
 
-use crate::report::atomic::write_atomic;
 use data::{RunData, read_dir};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Once;
+
+/// The files plot reads from a result folder.
+pub const INPUT_FILES: [&str; 6] = [
+    "compare.csv",
+    "layers.csv",
+    "compare_totals.csv",
+    "pe_states.csv",
+    "sweep.csv",
+    "pareto.csv",
+];
+
+/// A rendered chart file: its name (`utilization_by_layer.png`) and bytes.
+pub type ChartFile = (String, Vec<u8>);
 
 /// Chart size in pixels (PNG; the SVG has the same user units).
 pub const SIZE: (u32, u32) = (1400, 800);
@@ -44,13 +56,12 @@ pub struct PlotOptions {
     pub layout: Option<String>,
 }
 
-/// Renders one chart to `dir/name.png` and `dir/name.svg`; returns both paths.
+/// Renders one chart as `name.png` and `name.svg`.
 fn render(
-    dir: &Path,
     name: &str,
     draw: impl Fn(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
     draw_svg: impl Fn(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<ChartFile>, String> {
     let (w, h) = SIZE;
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
@@ -74,16 +85,15 @@ fn render(
         draw_svg(&root)?;
         root.present().map_err(|e| format!("{name}: {e:?}"))?;
     }
-    let png_path = dir.join(format!("{name}.png"));
-    let svg_path = dir.join(format!("{name}.svg"));
-    write_atomic(&png_path, &png_bytes).map_err(|e| format!("{}: {e}", png_path.display()))?;
-    write_atomic(&svg_path, svg.as_bytes()).map_err(|e| format!("{}: {e}", svg_path.display()))?;
-    Ok(vec![png_path, svg_path])
+    Ok(vec![
+        (format!("{name}.png"), png_bytes),
+        (format!("{name}.svg"), svg.into_bytes()),
+    ])
 }
 
 macro_rules! both {
-    ($dir:expr, $name:expr, |$root:ident| $body:expr) => {
-        render($dir, $name, |$root| $body, |$root| $body)
+    ($name:expr, |$root:ident| $body:expr) => {
+        render($name, |$root| $body, |$root| $body)
     };
 }
 
@@ -109,46 +119,42 @@ fn state_shares(d: &RunData) -> Vec<(String, [f64; 6])> {
     out
 }
 
-/// Renders every chart the folder's data supports into `out`; returns the files written.
-pub fn plot_dir(dir: &Path, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBuf>, String> {
+/// Renders every chart the folder's data supports.
+pub fn plot_dir(dir: &Path, opts: &PlotOptions) -> Result<Vec<ChartFile>, String> {
     register_fonts()?;
     if let Some(s) = sweep::read_sweep(dir)? {
-        std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-        let mut files = both!(out, "pareto", |root| sweep::pareto_scatter(root, &s))?;
+        let mut files = both!("pareto", |root| sweep::pareto_scatter(root, &s))?;
         if let Some(v) = sweep::cycles_energy_view(&s) {
-            files.extend(both!(out, "cycles_energy", |root| sweep::pareto_scatter(
+            files.extend(both!("cycles_energy", |root| sweep::pareto_scatter(
                 root, &v
             ))?);
         }
         if let Some((ax, ay)) = sweep::heatmap_axes(&s) {
-            files.extend(both!(out, "sweep_heatmap", |root| sweep::sweep_heatmap(
+            files.extend(both!("sweep_heatmap", |root| sweep::sweep_heatmap(
                 root, &s, ax, ay
             ))?);
         }
         return Ok(files);
     }
     let d = read_dir(dir)?;
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let mut files = Vec::new();
-    files.extend(both!(out, "utilization_by_layer", |root| {
+    files.extend(both!("utilization_by_layer", |root| {
         charts::utilization_by_layer(root, &d)
     })?);
     if !d.layouts.is_empty() {
-        files.extend(both!(out, "cycles_speedup", |root| {
+        files.extend(both!("cycles_speedup", |root| {
             charts::cycles_and_speedup(root, &d)
         })?);
-        files.extend(both!(out, "traffic", |root| charts::traffic(root, &d))?);
-        files.extend(both!(out, "decode_cost", |root| charts::decode_cost(
-            root, &d
-        ))?);
+        files.extend(both!("traffic", |root| charts::traffic(root, &d))?);
+        files.extend(both!("decode_cost", |root| charts::decode_cost(root, &d))?);
         if d.layouts
             .iter()
             .all(|r| r.energy.is_some() && r.area.is_some())
         {
-            files.extend(both!(out, "energy_breakdown", |root| {
+            files.extend(both!("energy_breakdown", |root| {
                 charts::energy_breakdown(root, &d)
             })?);
-            files.extend(both!(out, "area_breakdown", |root| {
+            files.extend(both!("area_breakdown", |root| {
                 charts::area_breakdown(root, &d)
             })?);
         }
@@ -184,11 +190,11 @@ pub fn plot_dir(dir: &Path, out: &Path, opts: &PlotOptions) -> Result<Vec<PathBu
             .map(|(_, g)| g)
             .ok_or_else(|| format!("pe_states.csv has no layer `{layer}` under layout {layout}"))?;
         let name = format!("pe_heatmap_{}_{}", sanitize(&layer), sanitize(&layout));
-        files.extend(both!(out, &name, |root| charts::pe_heatmap(
+        files.extend(both!(&name, |root| charts::pe_heatmap(
             root, &layer, &layout, grid
         ))?);
         let shares = state_shares(&d);
-        files.extend(both!(out, "pe_states", |root| charts::pe_state_shares(
+        files.extend(both!("pe_states", |root| charts::pe_state_shares(
             root, &shares
         ))?);
     }
