@@ -36,16 +36,32 @@ struct Parser<'a> {
     i: usize,
     /// Open parentheses around the current position.
     depth: usize,
+    /// Operators read so far.
+    operators: usize,
 }
 
 /// Deepest parenthesis nesting a constraint may use.
 const MAX_DEPTH: usize = 64;
+
+/// Most arithmetic operators a constraint may use (which also bounds how deep its tree is).
+const MAX_OPERATORS: usize = 256;
 
 impl Parser<'_> {
     fn ws(&mut self) {
         while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
             self.i += 1;
         }
+    }
+
+    /// Counts one more operator.
+    fn operator(&mut self) -> Result<(), String> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(format!(
+                "more than {MAX_OPERATORS} arithmetic operators; split it into several constraints"
+            ));
+        }
+        Ok(())
     }
 
     fn peek(&mut self) -> Option<u8> {
@@ -57,6 +73,7 @@ impl Parser<'_> {
         let mut e = self.term()?;
         while let Some(c @ (b'+' | b'-')) = self.peek() {
             self.i += 1;
+            self.operator()?;
             e = Expr::Bin(Box::new(e), c as char, Box::new(self.term()?));
         }
         Ok(e)
@@ -66,6 +83,7 @@ impl Parser<'_> {
         let mut e = self.atom()?;
         while let Some(c @ (b'*' | b'/')) = self.peek() {
             self.i += 1;
+            self.operator()?;
             e = Expr::Bin(Box::new(e), c as char, Box::new(self.atom()?));
         }
         Ok(e)
@@ -141,6 +159,14 @@ impl Parser<'_> {
     }
 }
 
+/// `s`, cut to its first `max` characters (and `…`) for a message.
+pub fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
 impl Constraint {
     /// Parses a constraint.
     pub fn parse(text: &str) -> Result<Constraint, String> {
@@ -148,6 +174,7 @@ impl Constraint {
             s: text.as_bytes(),
             i: 0,
             depth: 0,
+            operators: 0,
         };
         let left = p.expr()?;
         let op = p.cmp()?;
@@ -155,7 +182,7 @@ impl Constraint {
         if p.peek().is_some() {
             return Err(format!(
                 "unexpected text after the comparison: `{}`",
-                &text[p.i..]
+                shorten(&text[p.i..], 40)
             ));
         }
         Ok(Constraint {
@@ -281,6 +308,14 @@ mod tests {
             Constraint::parse(&deep).unwrap_err(),
             "parentheses nested deeper than 64"
         );
+        // A long chain of operators is refused before its tree can get deep (400,000 terms
+        // overflowed the stack once).
+        let chain = format!("{} > 0", vec!["1"; 400_000].join("+"));
+        assert_eq!(
+            Constraint::parse(&chain).unwrap_err(),
+            "more than 256 arithmetic operators; split it into several constraints"
+        );
+        assert!(Constraint::parse(&format!("{} > 0", vec!["a"; 257].join("*"))).is_ok());
         let c = Constraint::parse("a / (b - 32) >= 0").unwrap();
         let v = |k: &str| Some(if k == "a" { 8.0 } else { 32.0 });
         assert_eq!(c.holds(&v).unwrap_err(), "division by zero");

@@ -375,6 +375,9 @@ fn axis_values(v: &Value, key: &str, origin: &str) -> Result<Vec<Value>, InputEr
     }
 }
 
+/// Most dotted parts an architecture key of an axis may have (real keys have two or three).
+const MAX_KEY_PARTS: usize = 8;
+
 /// Sets `path` in `table` to `value`, creating tables on the way; an error if the path runs
 /// through a value that is not a table.
 fn set_path(table: &mut toml::Table, path: &[String], value: Value) -> Result<(), String> {
@@ -457,7 +460,20 @@ impl SweepFile {
                     )
                     .with_key(format!("axes.\"{key}\"")));
                 }
-                _ => AxisKind::Arch(key_norm.split('.').map(String::from).collect()),
+                other => {
+                    let parts = other.split('.').count();
+                    if parts > MAX_KEY_PARTS {
+                        return Err(InputError::new(
+                            origin,
+                            format!(
+                                "axis `{}` has {parts} dotted parts, but architecture keys have at most {MAX_KEY_PARTS} (e.g. array.rows, memory.first_fill)",
+                                crate::sweep::expr::shorten(other, 60)
+                            ),
+                        )
+                        .with_key(format!("axes.\"{}\"", crate::sweep::expr::shorten(key, 60))));
+                    }
+                    AxisKind::Arch(other.split('.').map(String::from).collect())
+                }
             };
             let bad = |m: String| InputError::new(origin, m).with_key(format!("axes.\"{key}\""));
             for val in &values {
@@ -551,8 +567,11 @@ impl SweepFile {
         let mut constraints = Vec::new();
         for (ci, c) in self.raw.constraints.iter().enumerate() {
             let cerr = |m: String| {
-                InputError::new(origin, format!("`{c}`: {m}"))
-                    .with_key(format!("constraints[{ci}]"))
+                InputError::new(
+                    origin,
+                    format!("`{}`: {m}", crate::sweep::expr::shorten(c, 80)),
+                )
+                .with_key(format!("constraints[{ci}]"))
             };
             let mut parsed = Constraint::parse(c).map_err(cerr)?;
             parsed.rename_key("sparsity", "layout.sparsity");

@@ -11,6 +11,7 @@ mod dram_trace;
 mod energy;
 mod engines;
 mod hand_traces;
+mod hostile_input;
 mod input_errors;
 mod layouts;
 mod memory_policy;

@@ -49,17 +49,41 @@ impl Table {
     }
 }
 
-fn num(s: &str, what: &str) -> Result<f64, String> {
-    s.parse::<f64>()
-        .map_err(|_| format!("{what}: `{s}` is not a number"))
+/// Row `n`'s cell in column `c` of `t` (read from `file`), as a finite number (sparsim never
+/// writes NaN or infinity, and a chart of one cannot be drawn).
+fn cell(t: &Table, n: usize, c: usize, file: &str) -> Result<f64, String> {
+    let s = &t.rows()[n][c];
+    let at = || format!("{file} line {}, column {}", n + 2, t.header()[c]);
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!("{}: `{s}` is not a finite number", at())),
+        Err(_) => Err(format!("{}: `{s}` is not a number", at())),
+    }
 }
 
-/// A number, or `None` for an empty cell (an undefined ratio).
-fn opt_num(s: &str, what: &str) -> Result<Option<f64>, String> {
-    if s.is_empty() {
+/// [`cell`], or `None` for an empty cell (an undefined ratio).
+fn opt_cell(t: &Table, n: usize, c: usize, file: &str) -> Result<Option<f64>, String> {
+    if t.rows()[n][c].is_empty() {
         Ok(None)
     } else {
-        num(s, what).map(Some)
+        cell(t, n, c, file).map(Some)
+    }
+}
+
+/// Largest PE row or column index a `pe_states.csv` may name (arrays have at most 65,536
+/// rows and columns).
+const MAX_PE_INDEX: usize = 65_535;
+
+/// Row `n`'s PE row or column index in column `c`.
+fn pe_index(t: &Table, n: usize, c: usize, file: &str) -> Result<usize, String> {
+    let s = &t.rows()[n][c];
+    match s.parse::<usize>() {
+        Ok(v) if v <= MAX_PE_INDEX => Ok(v),
+        _ => Err(format!(
+            "{file} line {}, column {}: `{s}` is not a PE index from 0 to {MAX_PE_INDEX}",
+            n + 2,
+            t.header()[c]
+        )),
     }
 }
 
@@ -172,12 +196,12 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
             t.col("pe_utilization", name)?,
         );
         let lay = t.col("layout", name).ok();
-        for r in t.rows() {
+        for (n, r) in t.rows().iter().enumerate() {
             d.layers.push(LayerRow {
                 layer: r[l].clone(),
                 layout: lay.map_or_else(|| "dense".to_string(), |i| r[i].clone()),
-                macs: num(&r[m], name)?,
-                pe_utilization: num(&r[u], name)?,
+                macs: cell(t, n, m, name)?,
+                pe_utilization: cell(t, n, u, name)?,
             });
         }
     }
@@ -200,12 +224,12 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
         let energy_cols: Option<Vec<usize>> = ENERGY_COLUMNS.iter().map(|n| c(n).ok()).collect();
         let area_cols: Option<Vec<usize>> = AREA_COLUMNS.iter().map(|n| c(n).ok()).collect();
         let needed = c("needed_area_mm2").ok();
-        for r in t.rows() {
+        for (n, r) in t.rows().iter().enumerate() {
             let energy = match &energy_cols {
                 Some(cols) => {
                     let mut v = [0.0; 8];
                     for (x, &i) in v.iter_mut().zip(cols) {
-                        *x = num(&r[i], f)?;
+                        *x = cell(&t, n, i, f)?;
                     }
                     Some(v)
                 }
@@ -215,7 +239,7 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
                 Some(cols) => {
                     let mut v = [0.0; 6];
                     for (x, &i) in v.iter_mut().zip(cols) {
-                        *x = num(&r[i], f)?;
+                        *x = cell(&t, n, i, f)?;
                     }
                     Some(v)
                 }
@@ -225,21 +249,21 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
                 energy,
                 area,
                 needed_area: match needed {
-                    Some(i) => Some(num(&r[i], f)?),
+                    Some(i) => Some(cell(&t, n, i, f)?),
                     None => None,
                 },
                 layout: r[lay].clone(),
-                total_cycles: num(&r[cyc], f)?,
-                speedup: opt_num(&r[sp], f)?,
+                total_cycles: cell(&t, n, cyc, f)?,
+                speedup: opt_cell(&t, n, sp, f)?,
                 traffic: [
-                    num(&r[tr[0]], f)?,
-                    num(&r[tr[1]], f)?,
-                    num(&r[tr[2]], f)?,
-                    num(&r[tr[3]], f)?,
+                    cell(&t, n, tr[0], f)?,
+                    cell(&t, n, tr[1], f)?,
+                    cell(&t, n, tr[2], f)?,
+                    cell(&t, n, tr[3], f)?,
                 ],
-                meta_per_nz: opt_num(&r[meta], f)?,
-                fan_in: num(&r[fan], f)?,
-                bus: num(&r[bus], f)?,
+                meta_per_nz: opt_cell(&t, n, meta, f)?,
+                fan_in: cell(&t, n, fan, f)?,
+                bus: cell(&t, n, bus, f)?,
                 status: r[st].clone(),
             });
         }
@@ -258,9 +282,9 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
             .collect::<Result<_, _>>()?;
         let mut index: HashMap<(String, String), usize> = HashMap::new();
         let mut pe = PeStates::default();
-        for r in t.rows() {
+        for (n, r) in t.rows().iter().enumerate() {
             let key = (r[l].clone(), r[lay].clone());
-            let (ri, ci) = (num(&r[row], f)? as usize, num(&r[col], f)? as usize);
+            let (ri, ci) = (pe_index(&t, n, row, f)?, pe_index(&t, n, col, f)?);
             let i = *index.entry(key.clone()).or_insert_with(|| {
                 pe.grids.push((key, (0, 0, Vec::new())));
                 pe.grids.len() - 1
@@ -270,7 +294,7 @@ pub fn read_dir(dir: &Path) -> Result<RunData, String> {
             g.1 = g.1.max(ci + 1);
             let mut v = [0.0; 6];
             for (k, &c) in sc.iter().enumerate() {
-                v[k] = num(&r[c], f)?;
+                v[k] = cell(&t, n, c, f)?;
             }
             g.2.push(v);
         }

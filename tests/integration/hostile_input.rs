@@ -1,0 +1,167 @@
+//! Malformed and hostile input end to end: each case once crashed, hung, exhausted memory or
+//! computed nonsense; now it is a clear error (exit 1) or a stated warning.
+
+use crate::common::{root, sparsim, stderr};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn temp_dir(name: &str) -> PathBuf {
+    crate::common::temp_dir("hostile", name)
+}
+
+/// Exit 1 with exactly `message` on stderr (no panic, no abort).
+fn fails(o: &Output, message: &str) {
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+    assert_eq!(stderr(o), message);
+}
+
+/// The head of a sweep file on the shipped sparse arch and LeNet-5.
+fn sweep_head() -> String {
+    let r = root();
+    format!(
+        "base_arch = \"{}\"\nworkloads = [\"{}\"]\n",
+        r.join("arch/sparse-32x32-ws.toml").display(),
+        r.join("workloads/lenet5.toml").display()
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    std::fs::write(dir.join(name), text).unwrap();
+    name.to_string()
+}
+
+#[test]
+fn a_long_operator_chain_in_a_constraint_is_refused_not_a_stack_overflow() {
+    let dir = temp_dir("chain");
+    let chain = vec!["1"; 400_000].join("+");
+    let f = write(
+        &dir,
+        "s.toml",
+        &format!(
+            "{}constraints = [\"{chain} > 0\"]\n[axes]\n\"array.rows\" = [8]\n",
+            sweep_head()
+        ),
+    );
+    fails(
+        &sparsim(&["sweep", &f, "-q", "-o", "o"], &dir),
+        &format!(
+            "error: s.toml:3:1: constraints[0]: `{}…`: more than 256 arithmetic operators; split it into several constraints\n",
+            "1+".repeat(40)
+        ),
+    );
+}
+
+#[test]
+fn a_deeply_dotted_axis_key_is_refused_not_a_stack_overflow() {
+    let dir = temp_dir("dots");
+    let key = vec!["a"; 50_000].join(".");
+    let f = write(
+        &dir,
+        "s.toml",
+        &format!("{}[axes]\n\"{key}\" = [8]\n", sweep_head()),
+    );
+    let shown = format!("{}…", &key[..60]);
+    fails(
+        &sparsim(&["sweep", &f, "-q", "-o", "o"], &dir),
+        &format!(
+            "error: s.toml: axes.\"{shown}\": axis `{shown}` has 50000 dotted parts, but architecture keys have at most 8 (e.g. array.rows, memory.first_fill)\n"
+        ),
+    );
+}
+
+/// A reader that stops early closes the pipe: sparsim ends on SIGPIPE like other tools
+/// instead of panicking in `println!` ("failed printing to stdout: Broken pipe").
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_the_process_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let dir = temp_dir("pipe");
+    // A packing whose JSON is far larger than a pipe's buffer.
+    let (n, k) = (512usize, 4608usize);
+    let data: Vec<f32> = (0..n * k)
+        .map(|i| ((i * 7919 % 1000) as f32 - 500.0) / 100.0)
+        .collect();
+    std::fs::write(dir.join("w.npy"), crate::common::npy_f32(&[n, k], &data)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sparsim"))
+        .args([
+            "pack",
+            "--layout",
+            "colcomb",
+            "--weights",
+            "w.npy",
+            "--json",
+        ])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // The read end is closed here (the handle was dropped).
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc_sigpipe()),
+        "{:?}",
+        out.status
+    );
+}
+
+/// SIGPIPE's number (13 on Linux and the BSDs).
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13
+}
+
+/// Replaces `file` in result folder `dir` by `text` and records its new SHA-256 in the
+/// manifest, as a crafted (not merely edited) folder would.
+fn craft(dir: &Path, file: &str, text: &str) {
+    use sparsim::cli::output_folder::{MANIFEST, read_manifest, sha256_hex};
+    std::fs::write(dir.join(file), text).unwrap();
+    let mut m = read_manifest(dir).unwrap();
+    m.files
+        .insert(file.to_string(), sha256_hex(text.as_bytes()));
+    std::fs::write(dir.join(MANIFEST), serde_json::to_string(&m).unwrap()).unwrap();
+}
+
+/// An `inf` in a result CSV sent plotters' axis code into an endless loop; a PE index of 10¹⁵
+/// in pe_states.csv asked for an absurd grid.
+#[test]
+fn plot_refuses_non_finite_numbers_and_absurd_pe_indices() {
+    let dir = temp_dir("plotinf");
+    let lenet = root().join("workloads/lenet5.toml");
+    let w = lenet.to_str().unwrap();
+    let o = sparsim(&["compare", "-w", w, "-q", "-o", "c", "--pe-states"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c = dir.join("c");
+    let original = std::fs::read_to_string(c.join("compare.csv")).unwrap();
+    let header: Vec<&str> = original.lines().next().unwrap().split(',').collect();
+    let u = header.iter().position(|h| *h == "pe_utilization").unwrap();
+    let mut lines: Vec<String> = original.lines().map(String::from).collect();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    cells[u] = "inf";
+    lines[1] = cells.join(",");
+    craft(&c, "compare.csv", &(lines.join("\n") + "\n"));
+    fails(
+        &sparsim(&["plot", "c"], &dir),
+        "error: compare.csv line 2, column pe_utilization: `inf` is not a finite number\n",
+    );
+    craft(&c, "compare.csv", &original);
+    let pe = std::fs::read_to_string(c.join("pe_states.csv")).unwrap();
+    let mut lines: Vec<String> = pe.lines().map(String::from).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let r = header.iter().position(|h| *h == "row").unwrap();
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    cells[r] = "1000000000000000".into();
+    lines[1] = cells.join(",");
+    craft(&c, "pe_states.csv", &(lines.join("\n") + "\n"));
+    fails(
+        &sparsim(&["plot", "c"], &dir),
+        "error: pe_states.csv line 2, column row: `1000000000000000` is not a PE index from 0 to 65535\n",
+    );
+}
