@@ -31,6 +31,7 @@ pub mod error;
 pub mod ini;
 pub mod inputs;
 pub mod layout;
+pub mod limits;
 pub mod report;
 pub mod stats;
 pub mod stepped;

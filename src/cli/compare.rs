@@ -48,6 +48,18 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         checks: a.trust.checks(a.seed),
     };
     spec.check(&l.arch).map_err(anyhow::Error::msg)?;
+    a.limits
+        .limits()
+        .check(
+            &l.arch,
+            &l.network,
+            crate::limits::Demands {
+                weights: true,
+                layouts: spec.layouts.len() as u64,
+                per_pe: spec.checks.pe_states || spec.checks.trace,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", l.workload_record.path))?;
     // The output folders are checked before anything is computed.
     let mut out = OutputFolder::open(&a.out, "compare", a.force)?;
     let trace = super::open_side(a.trust.trace.as_deref(), "compare --trace", &out, a.force)?;

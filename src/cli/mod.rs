@@ -83,6 +83,9 @@ pub struct SweepArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Resource limits (checked for every point).
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Write into an output folder that holds files sparsim did not write, or results of
     /// another command (files of the names sparsim writes are replaced; nothing else is
     /// removed).
@@ -324,6 +327,9 @@ pub struct CompareArgs {
     /// Trust checks.
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// Resource limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// `sparsim run`.
@@ -404,6 +410,38 @@ pub struct RunArgs {
     /// Trust checks.
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// Resource limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Resource limits shared by `run`, `compare` and `sweep` (see [`crate::limits::Limits`]).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Most layers a workload may have once expanded.
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_layers, help_heading = "Resource limits")]
+    pub max_layers: u64,
+    /// Most weights one layer may hold (N·K per weight instance) when weights are made.
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_weights, help_heading = "Resource limits")]
+    pub max_weights: u64,
+    /// Most folds one layer may map into on the array.
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_folds, help_heading = "Resource limits")]
+    pub max_folds: u64,
+    /// Most rows of per-PE output (PEs × layers × layouts).
+    #[arg(long, value_name = "N", default_value_t = crate::limits::Limits::default().max_pe_rows, help_heading = "Resource limits")]
+    pub max_pe_rows: u64,
+}
+
+impl LimitArgs {
+    /// The library's view.
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            max_layers: self.max_layers,
+            max_weights: self.max_weights,
+            max_folds: self.max_folds,
+            max_pe_rows: self.max_pe_rows,
+        }
+    }
 }
 
 /// Trust checks shared by `run` and `compare`.

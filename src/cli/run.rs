@@ -164,6 +164,20 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
     if a.dram_trace.is_some() {
         check_burst(a.dram_burst_bytes, &l.arch)?;
     }
+    let per_pe =
+        a.trust.pe_states || a.trust.cross_check || a.trust.plot || a.trust.trace.is_some();
+    a.limits
+        .limits()
+        .check(
+            &l.arch,
+            &l.network,
+            crate::limits::Demands {
+                weights: choice.is_some(),
+                layouts: 1,
+                per_pe,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", l.workload_record.path))?;
     // The output folders are checked before anything is computed.
     let mut out = OutputFolder::open(&a.out, "run", a.force)?;
     let trace = super::open_side(a.trust.trace.as_deref(), "run --trace", &out, a.force)?;

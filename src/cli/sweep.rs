@@ -189,6 +189,28 @@ pub(super) fn sweep_command(a: SweepArgs) -> Result<()> {
     }
     let all = spec.points()?;
     let total = all.len();
+    let limits = a.limits.limits();
+    for p in &all {
+        let (wname, net) = &spec.workloads[p.workload];
+        let arch = spec.arch(p)?;
+        limits
+            .check(
+                &arch,
+                net,
+                crate::limits::Demands {
+                    weights: true,
+                    layouts: 1,
+                    per_pe: false,
+                },
+            )
+            .map_err(|e| {
+                anyhow!(
+                    "{}: point {} (workload {wname}): {e}",
+                    a.file.display(),
+                    p.id
+                )
+            })?;
+    }
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     let mine = match shard {
         Some((i, n)) => crate::sweep::run::shard(&spec, all, i, n)?,

@@ -21,6 +21,10 @@
 use super::{Conv2d, ConvSpec, Gemm, Layer, LayerOp, Network, OutputRule};
 use crate::error::InputError;
 
+/// Most layers a topology may expand to (SCALE-Sim's depthwise rows split per channel): the
+/// default of `--max-layers`, enforced while parsing so that no file expands past it.
+pub const MAX_EXPANDED_LAYERS: u64 = 100_000;
+
 /// Which form a topology file is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TopologyForm {
@@ -158,6 +162,16 @@ pub fn parse_topology_csv(
         })
         .map_err(shape_err)?;
         if depthwise {
+            let total = layers.len() as u64 + channels;
+            if total > MAX_EXPANDED_LAYERS {
+                return Err(InputError::at_line(
+                    origin,
+                    line_no,
+                    format!(
+                        "depthwise layer `{name}` splits into {channels} layers (one per channel), {total} in all so far: a topology may expand to at most {MAX_EXPANDED_LAYERS} layers"
+                    ),
+                ));
+            }
             for i in 0..channels {
                 layers.push(Layer {
                     name: format!("{name}Channel_{i}"),

@@ -165,3 +165,67 @@ fn plot_refuses_non_finite_numbers_and_absurd_pe_indices() {
         "error: pe_states.csv line 2, column row: `1000000000000000` is not a PE index from 0 to 65535\n",
     );
 }
+
+/// Each input-driven allocation is bounded before it is made; these once aborted with
+/// `memory allocation of … failed` (or ran the machine out of memory).
+#[test]
+fn resource_limits_are_errors_not_aborts() {
+    let dir = temp_dir("limits");
+    let lstm = std::fs::read_to_string(root().join("workloads/lstm_mnist_rows.toml"))
+        .unwrap()
+        .replace("steps = 28", "steps = 16777216");
+    let f = write(&dir, "lstm.toml", &lstm);
+    let folds = "error: lstm.toml: layer `lstm`: 1,342,177,280 folds on the 32×32 array (80 per instance × 16,777,216 instances) exceed the limit of 16,777,216 per layer (--max-folds)\n";
+    fails(&sparsim(&["run", "-w", &f, "-q", "-o", "o"], &dir), folds);
+    fails(
+        &sparsim(&["compare", "-w", &f, "-q", "-o", "o"], &dir),
+        folds,
+    );
+    let g = write(
+        &dir,
+        "g.toml",
+        "name = \"g\"\n[[layer]]\nname = \"g\"\ntype = \"gemm\"\nm = 1\nn = 65536\nk = 65536\n",
+    );
+    fails(
+        &sparsim(&["run", "-w", &g, "--cross-check", "-q", "-o", "o"], &dir),
+        "error: g.toml: layer `g`: 4,294,967,296 weights (N 65,536 × K 65,536) exceed the limit of 268,435,456 per layer (--max-weights)\n",
+    );
+    let a = write(&dir, "huge.toml", "[array]\nrows = 65536\ncols = 65536\n");
+    let lenet = root().join("workloads/lenet5.toml");
+    let l = lenet.to_str().unwrap();
+    fails(
+        &sparsim(
+            &["run", "-a", &a, "-w", l, "--pe-states", "-q", "-o", "o"],
+            &dir,
+        ),
+        &format!(
+            "error: {l}: per-PE output of 21,474,836,480 rows (4,294,967,296 PEs × 5 layers × 1 layouts) exceeds the limit of 16,777,216 (--max-pe-rows)\n"
+        ),
+    );
+    // 132 bytes that split into 16 M layers.
+    let csv = write(
+        &dir,
+        "dp.csv",
+        "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nDP1, 8, 8, 3, 3, 16777216, 1, 1,\n",
+    );
+    fails(
+        &sparsim(&["run", "-w", &csv, "-q", "-o", "o"], &dir),
+        "error: dp.csv:2: depthwise layer `DP1` splits into 16777216 layers (one per channel), 16777216 in all so far: a topology may expand to at most 100000 layers\n",
+    );
+    // The limits are options: lowered, they stop a small run too. conv1 (K = 5·5·1 = 25,
+    // N = 6) is one fold; conv2 (K = 5·5·6 = 150, N = 16) is ⌈150/32⌉ = 5 row folds.
+    fails(
+        &sparsim(&["run", "-w", l, "--max-folds", "1", "-q", "-o", "o"], &dir),
+        &format!(
+            "error: {l}: layer `conv2`: 5 folds on the 32×32 array (5 per instance × 1 instances) exceed the limit of 1 per layer (--max-folds)\n"
+        ),
+    );
+    fails(
+        &sparsim(
+            &["run", "-w", l, "--max-layers", "3", "-q", "-o", "o"],
+            &dir,
+        ),
+        &format!("error: {l}: 12 layers exceed the limit of 3 (--max-layers)\n"),
+    );
+    assert!(!dir.join("o").exists());
+}
