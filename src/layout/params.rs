@@ -113,6 +113,9 @@ impl Default for LayoutParams {
     }
 }
 
+/// Largest M of an N:M pattern (`--nm`, `[layout] nm`, a topology's N:M column).
+pub const MAX_NM_M: u32 = 1024;
+
 impl LayoutParams {
     /// Checks every parameter; the error names the parameter, its value and what is allowed.
     pub fn validate(&self) -> Result<(), String> {
@@ -120,9 +123,9 @@ impl LayoutParams {
             return Err(format!("sparsity = {} is outside [0, 1)", self.sparsity));
         }
         if let Some((n, m)) = self.nm
-            && (n == 0 || n > m || m > 1024)
+            && (n == 0 || n > m || m > MAX_NM_M)
         {
-            return Err(format!("N:M = {n}:{m}: need 1 ≤ N ≤ M ≤ 1024"));
+            return Err(format!("N:M = {n}:{m}: need 1 ≤ N ≤ M ≤ {MAX_NM_M}"));
         }
         if let Some(b) = self.bwhm_block
             && !(1..=4096).contains(&b)

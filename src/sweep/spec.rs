@@ -306,7 +306,32 @@ const MAX_RANGE_VALUES: usize = 100_000;
 /// Most points (axis combinations × workloads) a sweep may have.
 pub const MAX_POINTS: usize = 10_000_000;
 
-fn axis_values(v: &Value, key: &str, origin: &str) -> Result<Vec<Value>, InputError> {
+/// An axis's values; `zipped` if it moves with other axes (a value may then repeat, paired
+/// with different values of the others).
+fn axis_values(v: &Value, key: &str, origin: &str, zipped: bool) -> Result<Vec<Value>, InputError> {
+    let values = axis_values_unchecked(v, key, origin)?;
+    if zipped && !matches!(v, Value::Table(_)) {
+        return Ok(values);
+    }
+    // Two equal values would make points that differ in nothing.
+    let mut seen: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    seen.sort_unstable();
+    if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
+        let why = if matches!(v, Value::Table(_)) {
+            "the range's step is finer than the 1e-9 its values are rounded to, so values repeat; use a step of at least 1e-9"
+        } else {
+            "each value may be listed once"
+        };
+        return Err(InputError::new(
+            origin,
+            format!("the axis holds the value {} more than once: {why}", w[0]),
+        )
+        .with_key(format!("axes.\"{key}\"")));
+    }
+    Ok(values)
+}
+
+fn axis_values_unchecked(v: &Value, key: &str, origin: &str) -> Result<Vec<Value>, InputError> {
     let err = |m: String| InputError::new(origin, m).with_key(format!("axes.\"{key}\""));
     match v {
         Value::Array(a) if a.is_empty() => Err(err("the axis has no values".into())),
@@ -445,7 +470,8 @@ impl SweepFile {
             } else {
                 key.clone()
             };
-            let values = axis_values(v, key, origin)?;
+            let zipped = self.raw.zip.iter().flatten().any(|k| k == key);
+            let values = axis_values(v, key, origin, zipped)?;
             let kind = match key_norm.as_str() {
                 "layout" => AxisKind::Layout,
                 "seed" => AxisKind::Seed,

@@ -259,6 +259,14 @@ impl Conv2d {
             (s.padding.1, padding_end.1),
             "width",
         )?;
+        // M = batch·Ho·Wo, N = F/g, K = kh·kw·C/g, g instances: checked before any product
+        // is formed in 64 bits.
+        check_macs(
+            u128::from(s.batch) * u128::from(ofmap_h) * u128::from(ofmap_w),
+            u128::from(s.filters / s.groups),
+            u128::from(s.kernel.0) * u128::from(s.kernel.1) * u128::from(s.channels / s.groups),
+            u128::from(s.groups),
+        )?;
         let conv = Conv2d {
             batch: s.batch,
             ifmap_h: s.ifmap.0,
@@ -299,6 +307,23 @@ impl Conv2d {
     }
 }
 
+/// Checks a layer's MACs, M·N·K per GEMM × `instances`, in 128 bits: at most 2⁶² (every
+/// count derived from them then fits in `u64`).
+fn check_macs(m: u128, n: u128, k: u128, instances: u128) -> Result<(), String> {
+    let macs = m * n * k * instances;
+    if macs > 1 << 62 {
+        return Err(format!(
+            "{macs} MACs (M {m} × N {n} × K {k}{}) are too many to simulate: at most 2^62",
+            if instances > 1 {
+                format!(" × {instances} instances")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Ok(())
+}
+
 fn check_gemm_size(g: GemmShape) -> Result<(), String> {
     let limit = 1u64 << 48;
     let ok =
@@ -334,6 +359,7 @@ impl Gemm {
             }
         }
         let shape = GemmShape { m, n, k };
+        check_macs(m.into(), n.into(), k.into(), 1)?;
         check_gemm_size(shape)?;
         Ok(Gemm { shape })
     }
@@ -416,7 +442,9 @@ impl Recurrent {
             steps,
             batch,
         };
-        check_gemm_size(l.step_gemm())?;
+        let g = l.step_gemm();
+        check_macs(g.m.into(), g.n.into(), g.k.into(), steps.into())?;
+        check_gemm_size(g)?;
         Ok(l)
     }
 

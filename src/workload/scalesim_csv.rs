@@ -76,6 +76,22 @@ pub fn parse_topology_csv(
             ),
         ));
     }
+    if header_cells
+        .get(1)
+        .is_some_and(|c| c.parse::<f64>().is_ok())
+    {
+        // A layer row where the header belongs: reading it as the header would silently drop
+        // that layer.
+        return Err(InputError::at_line(
+            origin,
+            header_line,
+            format!(
+                "`{}` looks like a layer row, but the first line is always the header (as in SCALE-Sim, which skips it): add a header such as `{}` above it",
+                crate::sweep::expr::shorten(header, 40),
+                expected_header(gemm)
+            ),
+        ));
+    }
     let (base, what) = if gemm {
         (4, "name, M, N, K")
     } else {
@@ -229,8 +245,11 @@ fn parse_nm(s: &str) -> Result<(u32, u32), String> {
         .trim()
         .parse()
         .map_err(|_| "M is not an integer".to_string())?;
-    if m == 0 || n == 0 || n > m {
-        return Err(format!("expected 1 ≤ N ≤ M, found N = {n}, M = {m}"));
+    let most = crate::layout::params::MAX_NM_M;
+    if m == 0 || n == 0 || n > m || m > most {
+        return Err(format!(
+            "expected 1 ≤ N ≤ M ≤ {most} (as for --nm), found N = {n}, M = {m}"
+        ));
     }
     Ok((n, m))
 }

@@ -229,3 +229,46 @@ fn resource_limits_are_errors_not_aborts() {
     );
     assert!(!dir.join("o").exists());
 }
+
+/// A float range whose step is below the 1e-9 its values are rounded to made many points of
+/// the same value; a value listed twice made two identical points.
+#[test]
+fn repeated_axis_values_are_errors_except_in_zip_groups() {
+    let dir = temp_dir("dupvalues");
+    let f = write(
+        &dir,
+        "r.toml",
+        &format!(
+            "{}[axes]\n\"layout.sparsity\" = {{ from = 0.5, to = 0.5000000000000009, step = 1e-17 }}\n",
+            sweep_head()
+        ),
+    );
+    fails(
+        &sparsim(&["sweep", &f, "-q", "-o", "o"], &dir),
+        "error: r.toml:4:1: axes.\"layout.sparsity\": the axis holds the value 0.5 more than once: the range's step is finer than the 1e-9 its values are rounded to, so values repeat; use a step of at least 1e-9\n",
+    );
+    let f = write(
+        &dir,
+        "l.toml",
+        &format!(
+            "{}[axes]\nlayout = [\"nm\", \"dense\", \"nm\"]\n",
+            sweep_head()
+        ),
+    );
+    fails(
+        &sparsim(&["sweep", &f, "-q", "-o", "o"], &dir),
+        "error: l.toml:4:1: axes.\"layout\": the axis holds the value \"nm\" more than once: each value may be listed once\n",
+    );
+    // In a zip group a value may repeat, paired with different values of the other axis.
+    let f = write(
+        &dir,
+        "z.toml",
+        &format!(
+            "{}zip = [[\"array.rows\", \"array.cols\"]]\n[axes]\n\"array.rows\" = [8, 8]\n\"array.cols\" = [8, 16]\n",
+            sweep_head()
+        ),
+    );
+    let o = sparsim(&["sweep", &f, "-q", "-o", "z"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dir.join("o").exists());
+}

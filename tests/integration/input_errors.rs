@@ -98,7 +98,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "t4.csv",
         "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nL1, 8, 8, 3, 3, 4, 8, 1, 5:4,\n",
-        "t4.csv:2: N:M column of `L1` is `5:4`: expected 1 ≤ N ≤ M, found N = 5, M = 4",
+        "t4.csv:2: N:M column of `L1` is `5:4`: expected 1 ≤ N ≤ M ≤ 1024 (as for --nm), found N = 5, M = 4",
     ),
     (
         "t5.csv",
@@ -108,7 +108,31 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "t6.csv",
         "L1, 8, 8, 3, 3, 4, 8, 1,\n",
-        "t6.csv: no layer rows after the header (line 1 is always the header, as in SCALE-Sim)",
+        "t6.csv:1: `L1, 8, 8, 3, 3, 4, 8, 1,` looks like a layer row, but the first line is always the header (as in SCALE-Sim, which skips it): add a header such as `Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,` above it",
+    ),
+    (
+        // Two rows without a header: the first was read as the header and lost.
+        "t6b.csv",
+        "L1, 8, 8, 3, 3, 4, 8, 1,\nL2, 8, 8, 3, 3, 4, 8, 1,\n",
+        "t6b.csv:1: `L1, 8, 8, 3, 3, 4, 8, 1,` looks like a layer row, but the first line is always the header (as in SCALE-Sim, which skips it): add a header such as `Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,` above it",
+    ),
+    (
+        // M larger than --nm allows.
+        "t6c.csv",
+        "Layer Name, M, N, K, N:M\ng, 4, 4, 64, 1:100000\n",
+        "t6c.csv:2: N:M column of `g` is `1:100000`: expected 1 ≤ N ≤ M ≤ 1024 (as for --nm), found N = 1, M = 100000",
+    ),
+    (
+        // Three 2²³ dimensions: M·N·K wrapped to 0 MACs.
+        "t6d.toml",
+        "name = \"g\"\n[[layer]]\nname = \"g\"\ntype = \"gemm\"\nm = 8388608\nn = 8388608\nk = 8388608\n",
+        "t6d.toml:2:1: layer[0]: gemm layer `g`: 590295810358705651712 MACs (M 8388608 × N 8388608 × K 8388608) are too many to simulate: at most 2^62",
+    ),
+    (
+        // batch·Ho·Wo wrapped before the size check.
+        "t6e.toml",
+        "name = \"c\"\n[[layer]]\nname = \"c\"\ntype = \"conv2d\"\nbatch = 16777216\nifmap = [16777216, 16777216]\nchannels = 1\nfilters = 4\nkernel = [1, 1]\n",
+        "t6e.toml:2:1: layer[0]: conv2d layer `c`: 18889465931478580854784 MACs (M 4722366482869645213696 × N 4 × K 1) are too many to simulate: at most 2^62",
     ),
     (
         "t7.csv",
