@@ -128,6 +128,9 @@ fn print_workload(net: &crate::workload::Network) {
             )
         }
     );
+    for w in net.warnings() {
+        println!("warning: {w}");
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -34,6 +34,11 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         inputs::builtin_compare_workload,
     )?;
     let l = super::apply_memory_model(l, a.memory_model.as_deref())?;
+    if !a.quiet {
+        for w in l.network.warnings() {
+            eprintln!("warning: {}: {w}", l.workload_record.path);
+        }
+    }
     let layouts = a
         .layouts
         .iter()
@@ -41,6 +46,15 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     crate::compare::distinct_layouts(&layouts).map_err(|e| anyhow::anyhow!("--layouts: {e}"))?;
     let params = a.layout.resolve(&l.arch.layout)?;
+    if let (Some((n, m)), Some(sparsity)) = (params.nm, a.layout.sparsity)
+        && layouts.contains(&LayoutKind::Nm)
+        && !a.quiet
+    {
+        eprintln!(
+            "warning: --nm {n}:{m} prunes the nm layout to sparsity {:.3}, not the --sparsity {sparsity} the other layouts use",
+            1.0 - f64::from(n) / f64::from(m)
+        );
+    }
     let spec = CompareSpec {
         layouts,
         params,

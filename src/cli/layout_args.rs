@@ -89,6 +89,27 @@ struct LayoutFile {
 }
 
 impl LayoutArgs {
+    /// The flags given on the command line.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            (self.sparsity.is_some(), "--sparsity"),
+            (self.importance.is_some(), "--importance"),
+            (self.nm.is_some(), "--nm"),
+            (self.bwhm_block.is_some(), "--bwhm-block"),
+            (self.darb_blocks.is_some(), "--darb-blocks"),
+            (self.darb_mapping.is_some(), "--darb-mapping"),
+            (self.pconv_patterns.is_some(), "--pconv-patterns"),
+            (self.pconv_connectivity.is_some(), "--pconv-connectivity"),
+            (self.alpha.is_some(), "--alpha"),
+            (self.gamma.is_some(), "--gamma"),
+            (self.column_order.is_some(), "--column-order"),
+            (self.layout_file.is_some(), "--layout-file"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
+    }
+
     /// The parameters in effect over `base` (the architecture's `[layout]` table).
     pub fn resolve(&self, base: &LayoutParams) -> Result<LayoutParams> {
         let mut p = base.clone();

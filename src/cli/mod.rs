@@ -680,6 +680,17 @@ pub(super) fn load_with_defaults(
             "--batch and --dim size the free dimensions of an ONNX workload (--workload model.onnx); other workloads state their sizes in the file"
         );
     }
+    let is_csv =
+        workload.is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")));
+    if gemm && !is_csv {
+        anyhow::bail!(
+            "--gemm reads a SCALE-Sim topology .csv in its GEMM form (name, M, N, K); {} is not a .csv: drop --gemm",
+            workload.map_or_else(
+                || "the default workload".to_string(),
+                |p| format!("the workload {}", p.display())
+            )
+        );
+    }
     let (arch, arch_record) = match arch {
         Some(p) => inputs::load_arch_or_builtin(p)?,
         None => default_arch(),

@@ -146,6 +146,11 @@ fn write_dram_traces(
 pub(super) fn run_command(a: RunArgs) -> Result<()> {
     let l = load(a.arch.as_deref(), a.workload.as_deref(), a.gemm, &a.onnx)?;
     let l = super::apply_memory_model(l, a.memory_model.as_deref())?;
+    if !a.quiet {
+        for w in l.network.warnings() {
+            eprintln!("warning: {}: {w}", l.workload_record.path);
+        }
+    }
     let params = a.params.resolve(&l.arch.layout)?;
     if let Some(s) = &a.weight_spread {
         // Checked even when no weights are needed (a plain dense run ignores it).
@@ -161,6 +166,35 @@ pub(super) fn run_command(a: RunArgs) -> Result<()> {
         None if a.trust.any() => Some(LayoutChoice::Uniform(LayoutKind::Dense)),
         None => None,
     };
+    if let (Some(LayoutChoice::Uniform(LayoutKind::Nm)), Some(_), Some(s)) =
+        (&choice, &a.params.nm, a.params.sparsity)
+    {
+        bail!(
+            "--sparsity {s} has no effect on layout nm when --nm is given (N:M fixes the sparsity to 1 − N/M): drop one of them"
+        );
+    }
+    if choice.is_none() {
+        // A plain run simulates the dense layers and makes no weights: these would be ignored.
+        let mut unused: Vec<&str> = Vec::new();
+        if a.weights.is_some() {
+            unused.push("--weights");
+        }
+        if a.weight_spread.is_some() {
+            unused.push("--weight-spread");
+        }
+        if a.size_to_fit {
+            unused.push("--size-to-fit");
+        }
+        unused.extend(a.params.given());
+        if !unused.is_empty() {
+            bail!(
+                "{} {} no effect without --layout (a plain run simulates the dense layers and makes no weights): add --layout L, or drop {}",
+                unused.join(", "),
+                if unused.len() == 1 { "has" } else { "have" },
+                if unused.len() == 1 { "it" } else { "them" }
+            );
+        }
+    }
     if a.dram_trace.is_some() {
         check_burst(a.dram_burst_bytes, &l.arch)?;
     }

@@ -272,3 +272,109 @@ fn repeated_axis_values_are_errors_except_in_zip_groups() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!dir.join("o").exists());
 }
+
+/// Flags that would be ignored were accepted silently; now each is an error saying why.
+#[test]
+fn flags_without_effect_are_errors() {
+    let dir = temp_dir("noeffect");
+    let lenet = root().join("workloads/lenet5.toml");
+    let l = lenet.to_str().unwrap();
+    fails(
+        &sparsim(
+            &["run", "-w", l, "--weights", "w.npy", "-q", "-o", "o"],
+            &dir,
+        ),
+        "error: --weights has no effect without --layout (a plain run simulates the dense layers and makes no weights): add --layout L, or drop it\n",
+    );
+    fails(
+        &sparsim(
+            &[
+                "run",
+                "-w",
+                l,
+                "--sparsity",
+                "0.5",
+                "--size-to-fit",
+                "-q",
+                "-o",
+                "o",
+            ],
+            &dir,
+        ),
+        "error: --size-to-fit, --sparsity have no effect without --layout (a plain run simulates the dense layers and makes no weights): add --layout L, or drop them\n",
+    );
+    fails(
+        &sparsim(&["run", "-w", l, "--gemm", "-q", "-o", "o"], &dir),
+        &format!(
+            "error: --gemm reads a SCALE-Sim topology .csv in its GEMM form (name, M, N, K); the workload {l} is not a .csv: drop --gemm\n"
+        ),
+    );
+    fails(
+        &sparsim(
+            &[
+                "run",
+                "-w",
+                l,
+                "--layout",
+                "nm",
+                "--nm",
+                "2:4",
+                "--sparsity",
+                "0.9",
+                "-q",
+                "-o",
+                "o",
+            ],
+            &dir,
+        ),
+        "error: --sparsity 0.9 has no effect on layout nm when --nm is given (N:M fixes the sparsity to 1 − N/M): drop one of them\n",
+    );
+    // compare prunes the other layouts to --sparsity: it runs, and says nm differs.
+    let o = sparsim(
+        &[
+            "compare",
+            "-w",
+            l,
+            "--nm",
+            "2:4",
+            "--sparsity",
+            "0.9",
+            "-o",
+            "c",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        "warning: --nm 2:4 prunes the nm layout to sparsity 0.500, not the --sparsity 0.9 the other layouts use\n"
+    );
+    assert!(!dir.join("o").exists());
+}
+
+/// Duplicate layer names and a convolution whose input no earlier convolution makes are
+/// accepted, with a warning.
+#[test]
+fn suspicious_workloads_get_warnings() {
+    let dir = temp_dir("warnings");
+    let text = "name = \"w\"\n\
+        [[layer]]\nname = \"a\"\ntype = \"conv2d\"\nifmap = [8, 8]\nchannels = 3\nfilters = 8\nkernel = [3, 3]\n\
+        [[layer]]\nname = \"a\"\ntype = \"conv2d\"\nifmap = [6, 6]\nchannels = 16\nfilters = 8\nkernel = [3, 3]\n";
+    let f = write(&dir, "w.toml", text);
+    let o = sparsim(&["check", &f], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // MACs: 6·6·8·(3·3·3) = 7,776 and 4·4·8·(3·3·16) = 18,432.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "ok: workload `w`: 2 layers (2 on the array), 26,208 MACs\n\
+         warning: layers 1 and 2 are both named `a`; rows of the same name are told apart only by their position\n\
+         warning: layer `a` takes 16 channels, but the layer before it, `a`, makes 8 and no earlier convolution makes 16: check the sizes\n"
+    );
+    let o = sparsim(&["run", "-w", &f, "-o", "r"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("warning: w.toml: layers 1 and 2 are both named `a`"),
+        "{}",
+        stderr(&o)
+    );
+}
