@@ -129,7 +129,7 @@ fn print_workload(net: &crate::workload::Network) {
         }
     );
     for w in net.warnings() {
-        println!("warning: {w}");
+        eprintln!("warning: {w}");
     }
 }
 

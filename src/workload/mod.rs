@@ -27,9 +27,7 @@ pub struct Network {
 
 impl Network {
     /// Things about the network that are allowed but often a mistake, one sentence each:
-    /// layers sharing a name (results are keyed by position, but reports read ambiguously),
-    /// and a convolution that directly follows another but takes a number of channels that
-    /// neither it nor any earlier convolution makes.
+    /// layers sharing a name (results are keyed by position, but reports read ambiguously).
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -43,21 +41,6 @@ impl Network {
                 ));
             } else {
                 first.insert(&l.name, i);
-            }
-        }
-        // Channel counts the convolutions so far make (a branch may read any of them).
-        let mut made: std::collections::HashSet<u64> = std::collections::HashSet::new();
-        for w in self.layers.windows(2) {
-            if let LayerOp::Conv(a) = &w[0].op {
-                made.insert(a.filters);
-            }
-            if let (LayerOp::Conv(a), LayerOp::Conv(b)) = (&w[0].op, &w[1].op)
-                && !made.contains(&b.channels)
-            {
-                out.push(format!(
-                    "layer `{}` takes {} channels, but the layer before it, `{}`, makes {} and no earlier convolution makes {}: check the sizes",
-                    w[1].name, b.channels, w[0].name, a.filters, b.channels
-                ));
             }
         }
         out
