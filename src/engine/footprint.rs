@@ -166,28 +166,51 @@ impl ConvBitmaps {
         let p_first = k.start / cg;
         let p_last = (k.end - 1) / cg;
         let per_image = c.ofmap_h * c.ofmap_w;
-        for mi in m {
-            let b = mi / per_image;
-            let rem = mi % per_image;
-            let (ho, wo) = (rem / c.ofmap_w, rem % c.ofmap_w);
-            for p in p_first..=p_last {
-                let (r, q) = (p / c.kernel_w, p % c.kernel_w);
-                let y = (ho * c.stride_h + r * c.dilation_h) as i64 - c.pad_h as i64;
-                let x = (wo * c.stride_w + q * c.dilation_w) as i64 - c.pad_w as i64;
-                if y < 0 || x < 0 || y >= c.ifmap_h as i64 || x >= c.ifmap_w as i64 {
-                    continue;
+        // Each kernel position reaches real pixels only from a rectangle of output positions
+        // (the rest read padding): walk those, not all of M (padding can make M far larger
+        // than the input).
+        for p in p_first..=p_last {
+            let (r, q) = (p / c.kernel_w, p % c.kernel_w);
+            let hos = reaching(c.stride_h, r * c.dilation_h, c.pad_h, c.ifmap_h, c.ofmap_h);
+            let wos = reaching(c.stride_w, q * c.dilation_w, c.pad_w, c.ifmap_w, c.ofmap_w);
+            if hos.is_empty() || wos.is_empty() {
+                continue;
+            }
+            let c_lo = if p == p_first { k.start - p * cg } else { 0 };
+            let c_hi = if p == p_last { k.end - p * cg } else { cg };
+            for b in m.start / per_image..=(m.end - 1) / per_image {
+                for ho in hos.clone() {
+                    let row = b * per_image + ho * c.ofmap_w;
+                    // This output row's positions in `m` and in the rectangle.
+                    let lo = wos.start.max(m.start.saturating_sub(row));
+                    let hi = wos.end.min(m.end.saturating_sub(row));
+                    let y = ho * c.stride_h + r * c.dilation_h - c.pad_h;
+                    for wo in lo..hi {
+                        let x = wo * c.stride_w + q * c.dilation_w - c.pad_w;
+                        let base = ((b * c.ifmap_h + y) * c.ifmap_w + x) * c.channels + group * cg;
+                        let (start, len) = ((base + c_lo) as usize, (c_hi - c_lo) as usize);
+                        counts.tile +=
+                            set_run(&mut self.scratch, start, len, Some(&mut self.dirty));
+                        counts.new += set_run(&mut self.global, start, len, None);
+                    }
                 }
-                let c_lo = if p == p_first { k.start - p * cg } else { 0 };
-                let c_hi = if p == p_last { k.end - p * cg } else { cg };
-                let base =
-                    ((b * c.ifmap_h + y as u64) * c.ifmap_w + x as u64) * c.channels + group * cg;
-                let (start, len) = ((base + c_lo) as usize, (c_hi - c_lo) as usize);
-                counts.tile += set_run(&mut self.scratch, start, len, Some(&mut self.dirty));
-                counts.new += set_run(&mut self.global, start, len, None);
             }
         }
         counts
     }
+}
+
+/// The output positions `o < outs` whose input coordinate `o·stride + offset − pad` lies in
+/// `0..size`, a range.
+fn reaching(stride: u64, offset: u64, pad: u64, size: u64, outs: u64) -> Range<u64> {
+    // o·stride + offset ≥ pad  ⇔  o ≥ ⌈(pad − offset) / stride⌉.
+    let lo = pad.saturating_sub(offset).div_ceil(stride);
+    // o·stride + offset − pad ≤ size − 1  ⇔  o ≤ ⌊(size − 1 + pad − offset) / stride⌋.
+    let hi = match (size - 1 + pad).checked_sub(offset) {
+        Some(top) => (top / stride + 1).min(outs),
+        None => 0,
+    };
+    lo..hi.max(lo)
 }
 
 /// Consecutive runs of an ascending list of distinct columns, as ranges.

@@ -378,3 +378,28 @@ fn duplicate_layer_names_get_a_warning() {
         "warning: w.toml: layers 1 and 2 are both named `a`; rows of the same name are told apart only by their position\n"
     );
 }
+
+/// A depthwise layer with padding far larger than its input: the footprint walk visited every
+/// one of its 4·10¹² output positions (hours); now it visits only those that reach a real
+/// pixel. Expected by hand: 1,000 groups of one 3×3 kernel each is 1,000 folds, every one of
+/// the 8·8·1,000 input pixels is read from DRAM once, the 9,000 weights once, and the
+/// (8 + 2·10⁶ − 2)² outputs of each channel are written once.
+#[test]
+fn padding_far_larger_than_the_input_does_not_walk_the_padding() {
+    let dir = temp_dir("dwpad");
+    let f = write(
+        &dir,
+        "d.toml",
+        "name = \"d\"\n[[layer]]\nname = \"dw\"\ntype = \"conv2d\"\nifmap = [8, 8]\nchannels = 1000\n\
+         filters = 1000\ngroups = 1000\nkernel = [3, 3]\npadding = [1000000, 1000000]\n",
+    );
+    let o = sparsim(&["run", "-w", &f, "-q", "-o", "r"], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = crate::common::read_report(&dir.join("r/layers.csv"));
+    let col = |n: &str| crate::common::col(&h, &rows[0], n).to_string();
+    assert_eq!(col("folds"), "1000");
+    assert_eq!(col("ifmap_dram_reads"), "64000");
+    assert_eq!(col("filter_dram_reads"), "9000");
+    let per_channel: u64 = 2_000_006 * 2_000_006;
+    assert_eq!(col("ofmap_dram_writes"), (per_channel * 1000).to_string());
+}
