@@ -4,6 +4,7 @@
 //! lines ignored. Duplicate sections or keys are errors (configparser's strict mode).
 
 use crate::error::InputError;
+use std::collections::HashMap;
 
 /// One `key = value` entry with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,10 @@ impl Ini {
     pub fn parse(src: &str, origin: &str) -> Result<Ini, InputError> {
         let mut ini = Ini::default();
         let mut section: Option<String> = None;
+        // Lookups for the duplicate checks (a linear scan per line made large files
+        // quadratic): section → header line, (section, lower-case key) → entry line.
+        let mut section_lines: HashMap<String, usize> = HashMap::new();
+        let mut key_lines: HashMap<(String, String), usize> = HashMap::new();
         for (i, raw_line) in src.lines().enumerate() {
             let line_no = i + 1;
             let line = raw_line.trim();
@@ -54,7 +59,7 @@ impl Ini {
                     ));
                 };
                 let name = name.trim().to_string();
-                if ini.sections.iter().any(|(s, _)| *s == name) {
+                if section_lines.insert(name.clone(), line_no).is_some() {
                     return Err(InputError::at_line(
                         origin,
                         line_no,
@@ -88,20 +93,14 @@ impl Ini {
                     "a line has a value but no key",
                 ));
             }
-            if let Some(prev) = ini
-                .entries
-                .iter()
-                .find(|e| e.section == section && e.key_is(&key))
-            {
+            if let Some(&first) = key_lines.get(&(section.clone(), key.to_ascii_lowercase())) {
                 return Err(InputError::at_line(
                     origin,
                     line_no,
-                    format!(
-                        "`{key}` in [{section}] is set twice (first on line {})",
-                        prev.line
-                    ),
+                    format!("`{key}` in [{section}] is set twice (first on line {first})"),
                 ));
             }
+            key_lines.insert((section.clone(), key.to_ascii_lowercase()), line_no);
             ini.entries.push(IniEntry {
                 section,
                 key,
