@@ -8,6 +8,7 @@
 
 use crate::config::Arch;
 use crate::engine::mapping::Mapping;
+use crate::report::table::thousands as grouped;
 use crate::workload::Network;
 
 /// The limits of one run.
@@ -39,19 +40,6 @@ impl Default for Limits {
             max_pe_rows: 1 << 24,
         }
     }
-}
-
-/// `n` with thousands separators.
-fn grouped(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What a run will do with a network, for [`Limits::check`].
@@ -146,18 +134,5 @@ impl Limits {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1,000");
-        assert_eq!(grouped(16_777_216), "16,777,216");
     }
 }

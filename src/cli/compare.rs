@@ -34,11 +34,7 @@ pub(super) fn compare_command(a: CompareArgs) -> Result<()> {
         inputs::builtin_compare_workload,
     )?;
     let l = super::apply_memory_model(l, a.memory_model.as_deref())?;
-    if !a.quiet {
-        for w in l.network.warnings() {
-            eprintln!("warning: {}: {w}", l.workload_record.path);
-        }
-    }
+    super::print_warnings(&l, a.quiet);
     let layouts = a
         .layouts
         .iter()

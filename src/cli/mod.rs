@@ -711,6 +711,15 @@ pub(super) fn load_with_defaults(
     })
 }
 
+/// Prints the workload's warnings on stderr, unless `quiet`.
+pub(super) fn print_warnings(l: &Loaded, quiet: bool) {
+    if !quiet {
+        for w in l.network.warnings() {
+            eprintln!("warning: {}: {w}", l.workload_record.path);
+        }
+    }
+}
+
 /// Prints an ONNX import's summary (unless `quiet`) and writes `onnx_nodes.csv` into `out`.
 pub(super) fn report_onnx(l: &Loaded, out: &mut OutputFolder, quiet: bool) -> Result<()> {
     let Some(import) = &l.onnx else {

@@ -146,11 +146,7 @@ fn write_dram_traces(
 pub(super) fn run_command(a: RunArgs) -> Result<()> {
     let l = load(a.arch.as_deref(), a.workload.as_deref(), a.gemm, &a.onnx)?;
     let l = super::apply_memory_model(l, a.memory_model.as_deref())?;
-    if !a.quiet {
-        for w in l.network.warnings() {
-            eprintln!("warning: {}: {w}", l.workload_record.path);
-        }
-    }
+    super::print_warnings(&l, a.quiet);
     let params = a.params.resolve(&l.arch.layout)?;
     if let Some(s) = &a.weight_spread {
         // Checked even when no weights are needed (a plain dense run ignores it).

@@ -228,19 +228,7 @@ impl Scratch {
         let width = cols.len();
         let tally = &mut self.tally[..len];
         tally.fill(RowTally::default());
-        // The tile is column-major (`tile[ci·len + i]`): each column is copied in order.
-        for (ci, col) in cols.clone().enumerate() {
-            let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
-            let ks = &mut self.tile[ci * len..(ci + 1) * len];
-            for ((cell, k), t) in cells.iter().zip(ks).zip(tally.iter_mut()) {
-                t.bits += u64::from(cell.bits);
-                t.entries += u32::from(cell.bits > 0);
-                *k = cell.k;
-                let held = cell.k != EMPTY;
-                t.any |= held;
-                t.effectual += u32::from(held && cell.w != 0.0);
-            }
-        }
+        tally_columns(block, cols, start, &mut self.tile, tally);
         let cell_bits = tally.iter().map(|t| t.bits).sum::<u64>();
         for i in 0..len {
             let t = self.tally[i];
@@ -265,6 +253,30 @@ impl Scratch {
             out.ks_start.push(out.ks.len() as u32);
         }
         cell_bits
+    }
+}
+
+/// Copies rows `start..start + tally.len()` of `block`'s columns `cols` into `tile`
+/// (column-major, `tile[ci·len + i]`) and adds each cell to its row's tally.
+fn tally_columns(
+    block: &PackedBlock,
+    cols: Range<usize>,
+    start: usize,
+    tile: &mut [u32],
+    tally: &mut [RowTally],
+) {
+    let len = tally.len();
+    for (ci, col) in cols.enumerate() {
+        let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
+        let ks = &mut tile[ci * len..(ci + 1) * len];
+        for ((cell, k), t) in cells.iter().zip(ks).zip(tally.iter_mut()) {
+            t.bits += u64::from(cell.bits);
+            t.entries += u32::from(cell.bits > 0);
+            *k = cell.k;
+            let held = cell.k != EMPTY;
+            t.any |= held;
+            t.effectual += u32::from(held && cell.w != 0.0);
+        }
     }
 }
 
@@ -355,18 +367,7 @@ impl SubChunks {
             let width = cols.len();
             let sub = &mut self.sub[..len];
             sub.fill(RowTally::default());
-            for (ci, col) in cols.enumerate() {
-                let cells = &block.cells[col * block.rows + start..col * block.rows + start + len];
-                let ks = &mut self.tile[ci * len..(ci + 1) * len];
-                for ((cell, k), t) in cells.iter().zip(ks).zip(sub.iter_mut()) {
-                    t.bits += u64::from(cell.bits);
-                    t.entries += u32::from(cell.bits > 0);
-                    *k = cell.k;
-                    let held = cell.k != EMPTY;
-                    t.any |= held;
-                    t.effectual += u32::from(held && cell.w != 0.0);
-                }
-            }
+            tally_columns(block, cols, start, &mut self.tile, sub);
             for (i, &t) in sub.iter().enumerate() {
                 let at = i * self.per_row + b;
                 self.tally[at] = t;
